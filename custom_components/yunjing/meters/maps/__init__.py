@@ -70,21 +70,25 @@ def wh_to_kwh(wh: int | None) -> float:
     return 0.0 if wh is None else wh / 1000
 
 
-def number(value: float | int | None) -> float | None:
-    """A decoded register as a float, keeping None for a missing or NaN value."""
-    return None if value is None else float(value)
+def number(value: float | int | None, *, scale: float = 1.0) -> float | None:
+    """A decoded register as a float, keeping None for a missing or NaN value.
+
+    Rounded to 7 significant digits, the precision of a float32 register, so
+    0.8 reads as 0.8 and not 0.800000011920929.
+    """
+    return None if value is None else float(f"{float(value) * scale:.7g}")
 
 
 def highest(*values: float | int | None) -> float | None:
     """The largest present value, e.g. the most loaded phase's current."""
     present = [float(v) for v in values if v is not None]
-    return max(present) if present else None
+    return number(max(present)) if present else None
 
 
 def mean(*values: float | int | None) -> float | None:
     """The average of present values, e.g. the mean phase voltage."""
     present = [float(v) for v in values if v is not None]
-    return sum(present) / len(present) if present else None
+    return number(sum(present) / len(present)) if present else None
 
 
 def zero(value: float | None) -> float:

@@ -27,8 +27,10 @@ class Ddsu666Registers(Component):
 
     voltage = float32(0x2000)
     current = float32(0x2002)
-    power = float32(0x2004, scale=1000)  # raw kW
-    reactive_power = float32(0x2006, scale=1000)  # raw kvar
+    # kW and kvar, scaled in _decode: the library truncates a float scaled by
+    # a whole factor to int, which would turn 0.145 kW (float32 0.14499..) into 144 W.
+    power = float32(0x2004)
+    reactive_power = float32(0x2006)
     power_factor = float32(0x200A)
     frequency = float32(0x200E)
     import_energy = float32(0x4000)  # kWh
@@ -39,8 +41,8 @@ def _decode_ddsu666(values: Values) -> Reading:
     return Reading(
         voltage_v=number(values["voltage"]),
         current_a=number(values["current"]),
-        power_w=number(values["power"]),
-        reactive_power_var=number(values["reactive_power"]),
+        power_w=number(values["power"], scale=1000),
+        reactive_power_var=number(values["reactive_power"], scale=1000),
         power_factor=number(values["power_factor"]),
         frequency_hz=number(values["frequency"]),
         import_wh=kwh_to_wh(values["import_energy"]),
@@ -52,8 +54,8 @@ def _encode_ddsu666(reading: Reading) -> dict[str, float | int]:
     return {
         "voltage": zero(reading.voltage_v),
         "current": zero(reading.current_a),
-        "power": zero(reading.power_w),
-        "reactive_power": zero(reading.reactive_power_var),
+        "power": zero(reading.power_w) / 1000,
+        "reactive_power": zero(reading.reactive_power_var) / 1000,
         "power_factor": zero(reading.power_factor),
         "frequency": zero(reading.frequency_hz),
         "import_energy": wh_to_kwh(reading.import_wh),

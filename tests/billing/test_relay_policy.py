@@ -6,6 +6,7 @@ from decimal import Decimal as D
 import json
 from zoneinfo import ZoneInfo
 
+from freezegun.api import FrozenDateTimeFactory
 from hypothesis import given, strategies as st
 import pytest
 
@@ -185,6 +186,30 @@ def test_restart_in_the_middle_of_a_keep_on() -> None:
     )
 
 
+def test_a_weekend_replayed_on_a_frozen_clock(freezer: FrozenDateTimeFactory) -> None:
+    """The coordinator's loop on a frozen wall clock: Friday-evening arrears,
+    weekend and protected hours keep power on, Monday 09:00 warn, then cut."""
+    rules = KeepOnRules(weekends=True, protected_hours=DailyWindow(time(18), time(9)))
+    room = Room()
+
+    def poll(balance: D) -> RelayDecision:
+        now = datetime.now(UTC)
+        return room.poll(now, balance, keep_on_status(now, SHANGHAI, rules, "t1", "r1"))
+
+    freezer.move_to("2025-10-31T11:00:00+00:00")  # Friday 19:00 in Shanghai
+    monday_nine = datetime(2025, 11, 3, 9, tzinfo=SHANGHAI)
+    assert poll(D("-0.50")) == none(RelayReason.KEEP_ON, monday_nine)
+    freezer.move_to("2025-11-02T04:00:00+00:00")  # Sunday noon
+    assert poll(D("-3.10")) == none(RelayReason.KEEP_ON, monday_nine)
+    freezer.move_to("2025-11-03T00:59:59+00:00")  # Monday 08:59:59
+    assert poll(D("-4.00")).reason is RelayReason.KEEP_ON
+    freezer.tick(1)
+    assert poll(D("-4.00")).action is RelayAction.WARN_BEFORE_CUT
+    freezer.tick(30)
+    assert poll(D("-4.00")) == RelayDecision(RelayAction.CUT, RelayReason.ARREARS)
+    assert room.state.off_since == datetime(2025, 11, 3, 1, 0, 30, tzinfo=UTC)
+
+
 def test_state_round_trip_with_every_field() -> None:
     state = RelayPolicyState(
         off_since=T0,
@@ -194,7 +219,11 @@ def test_state_round_trip_with_every_field() -> None:
         failed_attempts=2,
         blocked_until=T0 + MIN,
     )
-    assert RelayPolicyState.from_dict(json.loads(json.dumps(state.as_dict()))) == state
+    stored = state.as_dict()
+    # Stored in UTC: 10:00 in Shanghai is 02:00 UTC.
+    assert stored["off_since"] == "2025-11-05T02:00:00+00:00"
+    assert stored["operations"][1] == "2025-11-05T01:57:00+00:00"
+    assert RelayPolicyState.from_dict(json.loads(json.dumps(stored))) == state
     assert RelayPolicyState.from_dict({}) == RelayPolicyState()
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -95,7 +95,7 @@ class RelaySettings:
 
 
 def _dt(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
+    return None if value is None else value.astimezone(UTC).isoformat()
 
 
 def _parse(value: Any) -> datetime | None:
@@ -131,7 +131,7 @@ class RelayPolicyState:
             "off_since": _dt(self.off_since),
             "pending_cut_since": _dt(self.pending_cut_since),
             "warned_at": _dt(self.warned_at),
-            "operations": [op.isoformat() for op in self.operations],
+            "operations": [_dt(op) for op in self.operations],
             "failed_attempts": self.failed_attempts,
             "blocked_until": _dt(self.blocked_until),
         }

@@ -367,6 +367,17 @@ def test_failed_command_is_retried_then_reported_then_retried_after_backoff() ->
     assert state.off_since == T0 + 60 * MIN
 
 
+def test_a_failed_cut_holds_nothing_open_while_the_relay_is_on() -> None:
+    room = Room(settings=RelaySettings(command_attempts=1, failure_backoff=10 * MIN))
+    room.relay_works = False
+    assert room.poll(T0, D("-1")).action is RelayAction.CUT
+    assert room.power_on
+    assert room.poll(
+        T0 + 10 * MIN, D("-1"), KeepOnStatus(KeepOnReason.WEEKEND, None)
+    ) == none(RelayReason.KEEP_ON)
+    assert not room.state.holds_open
+
+
 def test_failed_restore_keeps_the_hold_and_tries_again() -> None:
     room = Room(settings=RelaySettings(command_attempts=1, failure_backoff=10 * MIN))
     room.poll(T0, D("-1"))

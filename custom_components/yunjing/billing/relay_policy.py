@@ -169,7 +169,7 @@ def _rate_limited(
     if len(state.operations) < settings.max_operations_per_hour:
         return None
     return RelayDecision(
-        RelayAction.NONE, RelayReason.RATE_LIMITED, state.operations[0] + HOUR
+        RelayAction.NONE, RelayReason.RATE_LIMITED, min(state.operations) + HOUR
     )
 
 
@@ -217,10 +217,12 @@ def _while_on(
     settings: RelaySettings,
     state: RelayPolicyState,
 ) -> tuple[RelayPolicyState, RelayDecision]:
+    # The relay is on, so nothing is held open unless this call cuts it. This
+    # also forgets a hold after a failed cut, a relay closed by someone else,
+    # or a restore whose confirmation was never recorded.
+    state = replace(state, off_since=None)
     if off_reason is None:
-        # Also forgets a hold if someone else closed the relay, or a restore
-        # was executed but its confirmation never recorded.
-        cleared = replace(state, off_since=None, pending_cut_since=None, warned_at=None)
+        cleared = replace(state, pending_cut_since=None, warned_at=None)
         return cleared, RelayDecision(RelayAction.NONE, RelayReason.OK)
     if keep_on is not None:
         pending = replace(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from modbus_connection import IllegalDataValueError
 import pytest
 
-from custom_components.yunjing.meters.bus import Bus, BusKind
+from custom_components.yunjing.meters.bus import Bus, BusKind, open_connection
 from custom_components.yunjing.meters.models import MODELS, Quantity
 from custom_components.yunjing.meters.reading import Reading
 from custom_components.yunjing.meters.simulator import Simulator
@@ -134,14 +135,14 @@ async def test_relay_switches_and_reads_back(model_id: str, kind: BusKind) -> No
 async def test_em115_rejects_a_command_with_the_wrong_key() -> None:
     building = frozen_building(room(4, "em115_do", serial_number=0x12345678))
     async with Simulator(building) as sim:
-        bus = Bus(sim.bus_settings())
+        connection = open_connection(sim.bus_settings())
         try:
-            unit = bus._unit(4)  # noqa: SLF001 - a raw write with a forged key
-            with pytest.raises(Exception, match="exception code 3|IllegalDataValue|3"):
-                await unit.write_registers(0x0566, [0x0000, 0xAAAA])
+            with pytest.raises(IllegalDataValueError):
+                await connection.for_unit(4).write_registers(0x0566, [0x0000, 0xAAAA])
+            await connection.for_unit(4).write_registers(0x0566, [0x1020, 0xAAAA])
         finally:
-            await bus.close()
-        assert sim.room(4).relay_closed is True
+            await connection.close()
+        assert sim.room(4).relay_closed is False  # only the right key opened it
 
 
 async def test_relay_on_a_model_without_one_is_refused() -> None:

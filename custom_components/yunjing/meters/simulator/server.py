@@ -7,12 +7,12 @@ from types import TracebackType
 from typing import Self
 
 from pymodbus import FramerType
-from pymodbus.server import ModbusTcpServer
 
 from ..bus import BusKind, BusSettings
 from .building import Building
 from .clock import SimClock
 from .device import MeterDevice
+from .gateway import GatewayServer
 from .room import Room
 
 
@@ -33,7 +33,7 @@ class Simulator:
             for spec in building.meters
         }
         self._closing = asyncio.Event()
-        self._servers: list[ModbusTcpServer] = []
+        self._servers: list[GatewayServer] = []
         self.tcp_port = building.tcp_port
         self.rtu_over_tcp_port = building.rtu_over_tcp_port
 
@@ -76,7 +76,7 @@ class Simulator:
                 MeterDevice(room, self._closing).sim_device()
                 for room in self.rooms.values()
             ]
-            server = ModbusTcpServer(
+            server = GatewayServer(
                 devices, framer=framer, address=(self.building.host, port)
             )
             await server.serve_forever(background=True)
@@ -85,7 +85,7 @@ class Simulator:
         self.rtu_over_tcp_port = self._bound_port(self._servers[1])
 
     @staticmethod
-    def _bound_port(server: ModbusTcpServer) -> int:
+    def _bound_port(server: GatewayServer) -> int:
         sockets = server.transport.sockets  # type: ignore[attr-defined]
         return int(sockets[0].getsockname()[1])
 

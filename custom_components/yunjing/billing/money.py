@@ -205,3 +205,11 @@ def parse_rate(value: str | int | Decimal, what: str = "rate") -> Decimal:
 def rate_micros(rate: Decimal) -> int:
     """A per-kWh rate in millionths; micro-rate x Wh is the exact cost in nanos."""
     return int(rate.scaleb(RATE_DECIMALS, _CONTEXT))
+
+
+def prorate(amount: Decimal, part: int, whole: int, currency: str) -> Decimal:
+    """`amount` x part / whole, rounded by the single rule (fees for part of a period)."""
+    if whole <= 0:
+        raise ValueError("whole must be positive")
+    exact = _CONTEXT.divide(_CONTEXT.multiply(amount, part), whole)
+    return round_half_up(exact, currency_exponent(currency))

@@ -1,0 +1,1456 @@
+"""The prepaid ledger: accounts, rooms, priced consumption, money and bills.
+
+One SQLite file (WAL, synchronous=FULL), one connection used from one thread
+at a time (a lock serialises callers). Every write runs in one
+`BEGIN IMMEDIATE` transaction: a rejected call raises `BillingError` and writes
+nothing.
+
+Decisions the specification left open:
+- No drift: per room, period and paying account the ledger keeps the exact
+  cost (nano units) and what it charged; each delta charges
+  round_half_up(cumulative exact cost) - already charged.
+- Deductions are collected per room and hour (`pending_charge`, already part
+  of the balance) and written to the journal as one row per room and hour
+  when the hour is over, at move-out and at period close ("sealing"). The
+  balance is therefore the sum of the journal minus the pending charges of
+  the current hour; after sealing it is exactly the sum of the journal.
+- A delta is idempotent by its readings: one starting at the room's last
+  reading is applied, one ending at or below it is "already applied", any
+  other overlap or gap is an error.
+- A delta reaching back before the open period (a period already closed, e.g.
+  closed on start after downtime) is treated as consumed from the open
+  period's start: closed bills never change. Inside open periods a delta that
+  straddles a boundary is split by time (see `pricing`).
+- Tier counters, free quota and the drift rule run per room, period and
+  paying account, so a new tenant starts at the first tier.
+- The fixed monthly fee is charged per room to each tenant that held it
+  during the period, prorated by time held: at period close, or at move-out
+  for the leaving tenant. The tariff in force at the period start decides it.
+- A tariff may not start before consumption that is already priced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+import json
+from pathlib import Path
+import sqlite3
+import threading
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from . import journal
+from .errors import BillingError
+from .journal import NewEntry
+from .money import (
+    currency_exponent,
+    from_minor,
+    nanos_to_minor,
+    parse_amount,
+    parse_positive_amount,
+    prorate,
+    to_minor,
+)
+from .periods import (
+    Period,
+    PeriodCalendar,
+    check_billing_day,
+    local_midnight,
+    require_aware,
+)
+from .pricing import (
+    HolidayRule,
+    Pricer,
+    TariffTimeline,
+    price_energy,
+    weekend_is_holiday,
+)
+from .records import (
+    Bill,
+    ChainProblem,
+    Clock,
+    ConsumptionDelta,
+    ConsumptionResult,
+    EnergyComparison,
+    IncomeExpenditure,
+    Inventory,
+    JournalEntry,
+    MoneyResult,
+    Operation,
+    PaymentMonth,
+    Settlement,
+    Usage,
+    jsonable,
+)
+from .reports import Reports
+from .schema import migrate
+from .tariff import Tariff, tariff_from_dict
+
+LANDLORD_ACCOUNT_ID = "landlord"
+DEFAULT_MAX_RECHARGE = "10000"
+MAX_ID_LENGTH = 64
+MAX_TEXT_LENGTH = 200
+MAX_READING_WH = 10**15
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+HOUR_US = 3_600_000_000
+
+
+def to_us(instant: datetime) -> int:
+    """Microseconds since the epoch of an aware datetime."""
+    delta = instant.astimezone(UTC) - datetime(1970, 1, 1, tzinfo=UTC)
+    return delta // timedelta(microseconds=1)
+
+
+def from_us(micros: int) -> datetime:
+    """The UTC datetime of microseconds since the epoch."""
+    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=micros)
+
+
+@dataclass(frozen=True, slots=True)
+class _Account:
+    key: int
+    account_id: str
+    name: str
+    kind: str
+    closed_at: int | None
+    balance_minor: int
+
+
+@dataclass(slots=True)
+class _RoomPeriod:
+    wh: int
+    free_wh: int
+    cost_nanos: int
+    charged_minor: int
+    opening_reading_wh: int | None
+    closing_reading_wh: int | None
+
+
+@dataclass(slots=True)
+class _Batch:
+    """Changes of one transaction, written together by `_flush`."""
+
+    room_periods: dict[tuple[int, int, int], _RoomPeriod]
+    consumption: dict[tuple[int, int, int, int, str, int], list[int]]
+    pending: dict[tuple[int, int, int, int], int]
+    balance_change: dict[int, int]
+
+    @classmethod
+    def empty(cls) -> _Batch:
+        return cls({}, {}, {}, {})
+
+
+class Ledger:
+    """The prepaid ledger of one hub. Use `Ledger.open`."""
+
+    def __init__(
+        self,
+        connection: sqlite3.Connection,
+        *,
+        currency: str,
+        zone: ZoneInfo,
+        billing_day: int,
+        clock: Clock,
+        is_holiday: HolidayRule,
+        max_recharge: Decimal,
+    ) -> None:
+        self._db = connection
+        self._lock = threading.RLock()
+        self.currency = currency
+        self.zone = zone
+        self.calendar = PeriodCalendar(billing_day, zone)
+        self._clock = clock
+        self._is_holiday = is_holiday
+        self._max_recharge = max_recharge
+        self._pricer = Pricer(self.calendar, TariffTimeline((), ()), is_holiday)
+        self._reload_tariffs()
+        self._landlord_key = self._account(LANDLORD_ACCOUNT_ID).key
+        self._reports = Reports(connection, currency, self.calendar)
+
+    # ----------------------------------------------------------------- setup
+
+    @classmethod
+    def open(
+        cls,
+        path: Path,
+        *,
+        currency: str,
+        time_zone: str,
+        billing_day: int,
+        clock: Clock,
+        is_holiday: HolidayRule = weekend_is_holiday,
+        max_recharge: str | int | Decimal = DEFAULT_MAX_RECHARGE,
+    ) -> Ledger:
+        """Open (creating or migrating) the ledger file at `path`.
+
+        Currency, time zone and billing day are fixed when the file is
+        created; opening it with other values is an error.
+        """
+        currency_exponent(currency)
+        check_billing_day(billing_day)
+        try:
+            zone = ZoneInfo(time_zone)
+        except ZoneInfoNotFoundError, ValueError:
+            raise BillingError(
+                "time_zone_unknown", "Unknown time zone {zone}", zone=time_zone
+            ) from None
+        limit = parse_positive_amount(max_recharge, currency, "maximum recharge")
+        connection = sqlite3.connect(
+            path, check_same_thread=False, autocommit=True, timeout=30
+        )
+        try:
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("PRAGMA synchronous = FULL")
+            connection.execute("PRAGMA foreign_keys = ON")
+            migrate(connection)
+            cls._initialise(connection, currency, time_zone, billing_day, clock)
+            return cls(
+                connection,
+                currency=currency,
+                zone=zone,
+                billing_day=billing_day,
+                clock=clock,
+                is_holiday=is_holiday,
+                max_recharge=limit,
+            )
+        except BaseException:
+            connection.close()
+            raise
+
+    @staticmethod
+    def _initialise(
+        connection: sqlite3.Connection,
+        currency: str,
+        time_zone: str,
+        billing_day: int,
+        clock: Clock,
+    ) -> None:
+        wanted = {
+            "currency": currency,
+            "time_zone": time_zone,
+            "billing_day": str(billing_day),
+        }
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            stored = dict(
+                connection.execute("SELECT name, value FROM setting").fetchall()
+            )
+            if "currency" not in stored:
+                now = require_aware(clock.now(), "clock")
+                calendar = PeriodCalendar(billing_day, ZoneInfo(time_zone))
+                settings = {
+                    **wanted,
+                    "open_period_key": str(calendar.containing(now).key),
+                }
+                connection.executemany(
+                    "INSERT INTO setting (name, value) VALUES (?, ?)", settings.items()
+                )
+                connection.execute(
+                    "INSERT INTO account (account_id, name, kind, opened_at)"
+                    " VALUES (?, 'Landlord', 'landlord', ?)",
+                    (LANDLORD_ACCOUNT_ID, to_us(now)),
+                )
+            else:
+                for name, value in wanted.items():
+                    if stored[name] != value:
+                        raise BillingError(
+                            "ledger_settings_mismatch",
+                            "The ledger was created with {name} {stored}, not {value}",
+                            name=name,
+                            stored=stored[name],
+                            value=value,
+                        )
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+
+    def close(self) -> None:
+        """Close the database connection."""
+        with self._lock:
+            self._db.close()
+
+    # ------------------------------------------------------------- plumbing
+
+    @contextmanager
+    def _write(self) -> Iterator[None]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                # Cached state may reflect the rolled-back transaction.
+                self._reload_tariffs()
+                raise
+
+    @contextmanager
+    def _read(self) -> Iterator[None]:
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                yield
+            finally:
+                self._db.execute("COMMIT")
+
+    def _now(self) -> datetime:
+        return require_aware(self._clock.now(), "clock")
+
+    def _check_time(
+        self, instant: datetime, what: str, now: datetime | None = None
+    ) -> datetime:
+        utc = require_aware(instant, what)
+        if not EARLIEST <= utc < LATEST:
+            raise BillingError(
+                "time_out_of_range",
+                "{what} {value} is out of range",
+                what=what,
+                value=instant,
+            )
+        if utc > (now or self._now()):
+            raise BillingError(
+                "time_in_future",
+                "{what} {value} is in the future",
+                what=what,
+                value=instant,
+            )
+        return utc
+
+    def _amount(self, minor: int) -> Decimal:
+        return from_minor(minor, self.currency)
+
+    def _account(self, account_id: str) -> _Account:
+        row = self._db.execute(
+            "SELECT key, account_id, name, kind, closed_at, balance_minor"
+            " FROM account WHERE account_id = ?",
+            (account_id,),
+        ).fetchone()
+        if row is None:
+            raise BillingError(
+                "unknown_account", "There is no account {account}", account=account_id
+            )
+        return _Account(*row)
+
+    def _open_account(self, account_id: str) -> _Account:
+        account = self._account(account_id)
+        if account.closed_at is not None:
+            raise BillingError(
+                "account_closed", "Account {account} is closed", account=account_id
+            )
+        return account
+
+    def _room(self, room_id: str) -> tuple[int, int | None, int | None]:
+        """(key, last reading Wh, last reading time) of a room."""
+        row = self._db.execute(
+            "SELECT key, reading_wh, reading_at FROM room WHERE room_id = ?", (room_id,)
+        ).fetchone()
+        if row is None:
+            raise BillingError("unknown_room", "There is no room {room}", room=room_id)
+        return int(row[0]), row[1], row[2]
+
+    def _payer(self, room_key: int) -> int:
+        row = self._db.execute(
+            "SELECT account_key FROM occupancy WHERE room_key = ? AND end_at IS NULL",
+            (room_key,),
+        ).fetchone()
+        return self._landlord_key if row is None else int(row[0])
+
+    def _open_period(self) -> Period:
+        row = self._db.execute(
+            "SELECT value FROM setting WHERE name = 'open_period_key'"
+        ).fetchone()
+        return self.calendar.period(int(row[0]))
+
+    def _balance_minor(self, account_key: int) -> int:
+        row = self._db.execute(
+            "SELECT balance_minor FROM account WHERE key = ?", (account_key,)
+        ).fetchone()
+        return int(row[0])
+
+    def _log(
+        self,
+        action: str,
+        user: str | None,
+        parameters: Mapping[str, Any],
+        account_key: int | None = None,
+        before: int | None = None,
+        after: int | None = None,
+    ) -> None:
+        self._db.execute(
+            "INSERT INTO operation (at, user_id, action, params, account_key,"
+            " balance_before_minor, balance_after_minor) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                to_us(self._now()),
+                user,
+                action,
+                json.dumps(jsonable(dict(parameters)), sort_keys=True),
+                account_key,
+                before,
+                after,
+            ),
+        )
+
+    def _append(self, entries: list[NewEntry]) -> list[int]:
+        ids = journal.append(self._db, entries, to_us(self._now()))
+        changes: dict[int, int] = {}
+        for entry in entries:
+            if entry.kind != "deduction":  # deductions were counted while pending
+                changes[entry.account_key] = (
+                    changes.get(entry.account_key, 0) + entry.amount_minor
+                )
+        self._db.executemany(
+            "UPDATE account SET balance_minor = balance_minor + ? WHERE key = ?",
+            [(change, key) for key, change in changes.items()],
+        )
+        return ids
+
+    def _reload_tariffs(self) -> None:
+        rows = self._db.execute(
+            "SELECT effective_at, data FROM tariff ORDER BY effective_at"
+        ).fetchall()
+        timeline = TariffTimeline(
+            tuple(from_us(row[0]) for row in rows),
+            tuple(tariff_from_dict(json.loads(row[1])) for row in rows),
+        )
+        self._pricer = Pricer(self.calendar, timeline, self._is_holiday)
+
+    # -------------------------------------------------------- configuration
+
+    def set_tariff(
+        self, tariff: Tariff, effective_from: date, user: str | None
+    ) -> None:
+        """Use `tariff` from local midnight of `effective_from` on."""
+        if not isinstance(tariff, Tariff):
+            raise BillingError(
+                "tariff_invalid", "Not a tariff: {value!r}", value=tariff
+            )
+        if not isinstance(effective_from, date) or isinstance(effective_from, datetime):
+            raise BillingError(
+                "date_invalid",
+                "Effective date must be a date, got {value!r}",
+                value=effective_from,
+            )
+        if not EARLIEST.date() <= effective_from < LATEST.date():
+            raise BillingError(
+                "time_out_of_range",
+                "Effective date {value} is out of range",
+                value=effective_from,
+            )
+        try:
+            parse_amount(tariff.monthly_fee, self.currency, "monthly fee")
+        except BillingError as err:
+            raise BillingError(
+                "tariff_invalid",
+                "Monthly fee {fee} does not fit {currency}",
+                fee=tariff.monthly_fee,
+                currency=self.currency,
+            ) from err
+        effective_at = local_midnight(effective_from, self.zone)
+        with self._write():
+            priced_until = self._db.execute(
+                "SELECT MAX(reading_at) FROM room"
+            ).fetchone()[0]
+            floor = priced_until or 0
+            if to_us(effective_at) < floor:
+                raise BillingError(
+                    "tariff_in_past",
+                    "Consumption up to {time} is already priced; a tariff cannot start on {day}",
+                    time=from_us(floor).isoformat(),
+                    day=effective_from,
+                )
+            self._db.execute(
+                "INSERT INTO tariff (effective_from, effective_at, data, set_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (effective_from) DO UPDATE SET"
+                " data = excluded.data, set_at = excluded.set_at",
+                (
+                    effective_from.isoformat(),
+                    to_us(effective_at),
+                    json.dumps(tariff.as_dict()),
+                    to_us(self._now()),
+                ),
+            )
+            self._log(
+                "set_tariff",
+                user,
+                {"effective_from": effective_from, "tariff": tariff.as_dict()},
+            )
+            self._reload_tariffs()
+
+    def tariff_at(self, instant: datetime) -> Tariff | None:
+        """The tariff in force at an instant."""
+        with self._lock:
+            return self._pricer.timeline.at(require_aware(instant))
+
+    def open_account(
+        self, account_id: str, name: str, kind: str = "tenant", user: str | None = None
+    ) -> None:
+        """Open a tenant account (the landlord account exists from the start)."""
+        _check_id(account_id, "account")
+        _check_text(name, "name")
+        if kind not in ("tenant", "landlord"):
+            raise BillingError(
+                "account_kind_invalid", "Unknown account kind {kind}", kind=kind
+            )
+        if kind == "landlord":
+            raise BillingError(
+                "landlord_exists",
+                "The ledger has one landlord account, {account}",
+                account=LANDLORD_ACCOUNT_ID,
+            )
+        with self._write():
+            if self._db.execute(
+                "SELECT 1 FROM account WHERE account_id = ?", (account_id,)
+            ).fetchone():
+                raise BillingError(
+                    "account_exists",
+                    "Account {account} already exists",
+                    account=account_id,
+                )
+            self._db.execute(
+                "INSERT INTO account (account_id, name, kind, opened_at) VALUES (?, ?, ?, ?)",
+                (account_id, name, kind, to_us(self._now())),
+            )
+            key = self._account(account_id).key
+            self._log(
+                "open_account",
+                user,
+                {"account_id": account_id, "name": name},
+                key,
+                0,
+                0,
+            )
+
+    def add_room(self, room_id: str, name: str, user: str | None = None) -> None:
+        """Add a room (vacant: its energy is charged to the landlord account)."""
+        _check_id(room_id, "room")
+        _check_text(name, "name")
+        with self._write():
+            if self._db.execute(
+                "SELECT 1 FROM room WHERE room_id = ?", (room_id,)
+            ).fetchone():
+                raise BillingError(
+                    "room_exists", "Room {room} already exists", room=room_id
+                )
+            self._db.execute(
+                "INSERT INTO room (room_id, name, added_at) VALUES (?, ?, ?)",
+                (room_id, name, to_us(self._now())),
+            )
+            self._log("add_room", user, {"room_id": room_id, "name": name})
+
+    # ---------------------------------------------------------- consumption
+
+    def record_consumption(
+        self, deltas: Iterable[ConsumptionDelta], now: datetime
+    ) -> ConsumptionResult:
+        """Price and charge one poll cycle of deltas in one transaction."""
+        now_utc = self._check_time(now, "now", now=require_aware(now, "now"))
+        batch_deltas = list(deltas)
+        for delta in batch_deltas:
+            _check_delta(delta, now_utc)
+        with self._write():
+            batch = _Batch.empty()
+            rooms: dict[str, tuple[int, int | None, int | None]] = {}
+            applied: list[str] = []
+            already: list[str] = []
+            for delta in batch_deltas:
+                if delta.room_id not in rooms:
+                    rooms[delta.room_id] = self._room(delta.room_id)
+                key, reading, reading_at = rooms[delta.room_id]
+                if reading is not None and delta.from_reading_wh != reading:
+                    if delta.to_reading_wh <= reading:
+                        already.append(delta.room_id)
+                        continue
+                    code = (
+                        "reading_overlap"
+                        if delta.from_reading_wh < reading
+                        else "reading_gap"
+                    )
+                    raise BillingError(
+                        code,
+                        "Room {room}: delta from {start} Wh does not continue the last reading {last} Wh",
+                        room=delta.room_id,
+                        start=delta.from_reading_wh,
+                        last=reading,
+                    )
+                start = to_us(delta.start)
+                end = to_us(delta.end)
+                if reading_at is not None:
+                    start, end = max(start, reading_at), max(end, reading_at)
+                self._charge_energy(
+                    batch,
+                    key,
+                    self._payer(key),
+                    start,
+                    end,
+                    delta.wh,
+                    delta.from_reading_wh,
+                )
+                rooms[delta.room_id] = (key, delta.to_reading_wh, end)
+                applied.append(delta.room_id)
+            self._flush(batch)
+            self._db.executemany(
+                "UPDATE room SET reading_wh = ?, reading_at = ? WHERE key = ?",
+                [(reading, at, key) for key, reading, at in rooms.values()],
+            )
+            self._seal("at < ?", (to_us(now_utc) // HOUR_US * HOUR_US,))
+            balances = {
+                account_id: self._amount(balance)
+                for account_id, balance in self._db.execute(
+                    "SELECT account_id, balance_minor FROM account WHERE key IN"
+                    f" ({','.join('?' * len(batch.balance_change))})",
+                    list(batch.balance_change),
+                )
+            }
+        return ConsumptionResult(tuple(applied), tuple(already), balances)
+
+    def _charge_energy(
+        self,
+        batch: _Batch,
+        room_key: int,
+        payer_key: int,
+        start_us: int,
+        end_us: int,
+        wh: int,
+        from_reading_wh: int,
+    ) -> None:
+        open_start = to_us(self._open_period().start)
+        start_us = max(start_us, open_start)
+        end_us = max(end_us, start_us)
+        reading = from_reading_wh
+        for piece in self._pricer.slices(from_us(start_us), from_us(end_us), wh):
+            state_key = (room_key, piece.period.key, payer_key)
+            state = batch.room_periods.get(state_key) or self._load_room_period(
+                state_key
+            )
+            batch.room_periods[state_key] = state
+            if state.opening_reading_wh is None:
+                state.opening_reading_wh = reading
+            reading += piece.wh
+            state.closing_reading_wh = reading
+            if piece.wh == 0:
+                continue
+            piece_start = to_us(piece.start)
+            hour = piece_start // HOUR_US
+            for priced in price_energy(piece.tariff, piece.rate, piece.wh, state.wh):
+                row_key = (
+                    room_key,
+                    piece.period.key,
+                    hour,
+                    payer_key,
+                    priced.rate.value,
+                    priced.tier,
+                )
+                totals = batch.consumption.setdefault(row_key, [0, 0, 0])
+                totals[0] += priced.wh
+                totals[1] += priced.free_wh
+                totals[2] += priced.cost_nanos
+                state.free_wh += priced.free_wh
+                state.cost_nanos += priced.cost_nanos
+            state.wh += piece.wh
+            charged = nanos_to_minor(state.cost_nanos, self.currency)
+            due = charged - state.charged_minor
+            state.charged_minor = charged
+            if due:
+                bucket = max(hour * HOUR_US, to_us(piece.period.start))
+                pending_key = (payer_key, room_key, piece.period.key, bucket)
+                batch.pending[pending_key] = batch.pending.get(pending_key, 0) + due
+                batch.balance_change[payer_key] = (
+                    batch.balance_change.get(payer_key, 0) - due
+                )
+            else:
+                batch.balance_change.setdefault(payer_key, 0)
+
+    def _load_room_period(self, key: tuple[int, int, int]) -> _RoomPeriod:
+        row = self._db.execute(
+            "SELECT wh, free_wh, cost_nanos, charged_minor, opening_reading_wh,"
+            " closing_reading_wh FROM room_period"
+            " WHERE room_key = ? AND period_key = ? AND account_key = ?",
+            key,
+        ).fetchone()
+        return _RoomPeriod(0, 0, 0, 0, None, None) if row is None else _RoomPeriod(*row)
+
+    def _flush(self, batch: _Batch) -> None:
+        self._db.executemany(
+            "INSERT OR REPLACE INTO room_period (room_key, period_key, account_key, wh,"
+            " free_wh, cost_nanos, charged_minor, opening_reading_wh, closing_reading_wh)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    *key,
+                    s.wh,
+                    s.free_wh,
+                    s.cost_nanos,
+                    s.charged_minor,
+                    s.opening_reading_wh,
+                    s.closing_reading_wh,
+                )
+                for key, s in batch.room_periods.items()
+            ],
+        )
+        self._db.executemany(
+            "INSERT INTO consumption (room_key, period_key, hour, account_key, rate, tier,"
+            " wh, free_wh, cost_nanos) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT DO UPDATE SET wh = wh + excluded.wh,"
+            " free_wh = free_wh + excluded.free_wh,"
+            " cost_nanos = cost_nanos + excluded.cost_nanos",
+            [(*key, *totals) for key, totals in batch.consumption.items()],
+        )
+        self._db.executemany(
+            "INSERT INTO pending_charge (account_key, room_key, period_key, at, minor)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET minor = minor + excluded.minor",
+            [(*key, minor) for key, minor in batch.pending.items()],
+        )
+        self._db.executemany(
+            "UPDATE account SET balance_minor = balance_minor + ? WHERE key = ?",
+            [(change, key) for key, change in batch.balance_change.items() if change],
+        )
+
+    def _seal(self, condition: str, parameters: tuple[int, ...]) -> None:
+        """Move pending charges matching `condition` into the journal."""
+        rows = self._db.execute(
+            "SELECT account_key, room_key, period_key, at, minor FROM pending_charge"
+            f" WHERE {condition} ORDER BY at, account_key, room_key",
+            parameters,
+        ).fetchall()
+        if not rows:
+            return
+        entries = [
+            NewEntry(
+                at=at,
+                account_key=account_key,
+                kind="deduction",
+                amount_minor=-minor,
+                room_key=room_key,
+                period_key=period_key,
+            )
+            for account_key, room_key, period_key, at, minor in rows
+            if minor
+        ]
+        self._append(entries)
+        self._db.execute(f"DELETE FROM pending_charge WHERE {condition}", parameters)
+
+    def flush_pending(self) -> None:
+        """Seal every pending charge into the journal now (e.g. before a backup)."""
+        with self._write():
+            self._seal("1", ())
+
+    # ---------------------------------------------------------------- money
+
+    def recharge(
+        self,
+        account_id: str,
+        amount: str | int | Decimal,
+        reference: str,
+        user: str | None = None,
+    ) -> MoneyResult:
+        """Add prepaid money; a repeated reference is answered "already applied"."""
+        value = parse_positive_amount(amount, self.currency)
+        if value > self._max_recharge:
+            raise BillingError(
+                "amount_above_maximum",
+                "Recharge {amount} is above the maximum {maximum}",
+                amount=value,
+                maximum=self._max_recharge,
+            )
+        _check_reference(reference)
+        minor = to_minor(value, self.currency)
+        with self._write():
+            account = self._account(account_id)
+            existing = self._existing_reference("recharge", reference, account, minor)
+            if existing is not None:
+                return MoneyResult(
+                    False,
+                    existing,
+                    account_id,
+                    value,
+                    self._amount(account.balance_minor),
+                )
+            if account.closed_at is not None and -account.balance_minor < minor:
+                raise BillingError(
+                    "account_closed",
+                    "Account {account} is closed; only its arrears can be paid",
+                    account=account_id,
+                )
+            (entry_id,) = self._append(
+                [
+                    NewEntry(
+                        to_us(self._now()),
+                        account.key,
+                        "recharge",
+                        minor,
+                        reference=reference,
+                        user_id=user,
+                    )
+                ]
+            )
+            after = self._balance_minor(account.key)
+            self._log(
+                "recharge",
+                user,
+                {"account_id": account_id, "amount": value, "reference": reference},
+                account.key,
+                account.balance_minor,
+                after,
+            )
+        return MoneyResult(True, entry_id, account_id, value, self._amount(after))
+
+    def _existing_reference(
+        self, kind: str, reference: str, account: _Account, minor: int
+    ) -> int | None:
+        row = self._db.execute(
+            "SELECT id, account_key, amount_minor FROM journal WHERE kind = ? AND reference = ?",
+            (kind, reference),
+        ).fetchone()
+        if row is None:
+            return None
+        if row[1] != account.key:
+            raise BillingError(
+                "reference_account_mismatch",
+                "Reference {reference} was already used for another account",
+                reference=reference,
+            )
+        if abs(row[2]) != minor:
+            raise BillingError(
+                "reference_amount_mismatch",
+                "Reference {reference} was already applied with amount {amount}",
+                reference=reference,
+                amount=self._amount(abs(row[2])),
+            )
+        return int(row[0])
+
+    def refund(
+        self,
+        account_id: str,
+        amount: str | int | Decimal,
+        reference: str | None = None,
+        user: str | None = None,
+    ) -> MoneyResult:
+        """Pay money back to a tenant, never more than the balance."""
+        value = parse_positive_amount(amount, self.currency)
+        if reference is not None:
+            _check_reference(reference)
+        minor = to_minor(value, self.currency)
+        with self._write():
+            account = self._open_account(account_id)
+            if reference is not None:
+                existing = self._existing_reference("refund", reference, account, minor)
+                if existing is not None:
+                    return MoneyResult(
+                        False,
+                        existing,
+                        account_id,
+                        value,
+                        self._amount(account.balance_minor),
+                    )
+            if minor > account.balance_minor:
+                raise BillingError(
+                    "refund_above_balance",
+                    "Refund {amount} is above the balance {balance} of {account}",
+                    amount=value,
+                    balance=self._amount(account.balance_minor),
+                    account=account_id,
+                )
+            (entry_id,) = self._append(
+                [
+                    NewEntry(
+                        to_us(self._now()),
+                        account.key,
+                        "refund",
+                        -minor,
+                        reference=reference,
+                        user_id=user,
+                    )
+                ]
+            )
+            after = self._balance_minor(account.key)
+            self._log(
+                "refund",
+                user,
+                {"account_id": account_id, "amount": value, "reference": reference},
+                account.key,
+                account.balance_minor,
+                after,
+            )
+        return MoneyResult(True, entry_id, account_id, value, self._amount(after))
+
+    def correct(
+        self, entry_id: int, reason: str, user: str | None = None
+    ) -> MoneyResult:
+        """Reverse a journal row with a new row that names it."""
+        _check_text(reason, "reason")
+        if isinstance(entry_id, bool) or not isinstance(entry_id, int):
+            raise BillingError(
+                "unknown_entry", "There is no journal entry {entry}", entry=entry_id
+            )
+        with self._write():
+            row = self._db.execute(
+                "SELECT account_key, kind, amount_minor, room_key, period_key FROM journal WHERE id = ?",
+                (entry_id,),
+            ).fetchone()
+            if row is None:
+                raise BillingError(
+                    "unknown_entry", "There is no journal entry {entry}", entry=entry_id
+                )
+            account_key, kind, amount_minor, room_key, period_key = row
+            if kind == "correction":
+                raise BillingError(
+                    "cannot_correct_correction",
+                    "Entry {entry} is a correction; correct the original instead",
+                    entry=entry_id,
+                )
+            if self._db.execute(
+                "SELECT 1 FROM journal WHERE corrects = ?", (entry_id,)
+            ).fetchone():
+                raise BillingError(
+                    "already_corrected",
+                    "Entry {entry} was already corrected",
+                    entry=entry_id,
+                )
+            before = self._balance_minor(account_key)
+            (new_id,) = self._append(
+                [
+                    NewEntry(
+                        to_us(self._now()),
+                        account_key,
+                        "correction",
+                        -amount_minor,
+                        room_key=room_key,
+                        period_key=period_key,
+                        corrects=entry_id,
+                        note=reason,
+                        user_id=user,
+                    )
+                ]
+            )
+            after = self._balance_minor(account_key)
+            self._log(
+                "correct",
+                user,
+                {"entry_id": entry_id, "reason": reason},
+                account_key,
+                before,
+                after,
+            )
+            account_id = self._db.execute(
+                "SELECT account_id FROM account WHERE key = ?", (account_key,)
+            ).fetchone()[0]
+        return MoneyResult(
+            True, new_id, account_id, self._amount(-amount_minor), self._amount(after)
+        )
+
+    def balance(self, account_id: str) -> Decimal:
+        """The current balance, including this hour's charges."""
+        with self._lock:
+            return self._amount(self._account(account_id).balance_minor)
+
+    # ------------------------------------------------------------ occupancy
+
+    def move_in(
+        self,
+        room_id: str,
+        account_id: str,
+        at: datetime,
+        reading_wh: int,
+        user: str | None = None,
+    ) -> None:
+        """Assign a vacant room to a tenant from `at`, at meter reading `reading_wh`.
+
+        Energy between the room's last reading and `reading_wh` is charged to
+        the landlord account (the room was vacant).
+        """
+        at_utc = self._check_time(at, "move-in time")
+        _check_reading(reading_wh, "move-in reading")
+        with self._write():
+            room_key, reading, reading_at = self._room(room_id)
+            account = self._open_account(account_id)
+            if account.kind != "tenant":
+                raise BillingError(
+                    "account_not_tenant",
+                    "Account {account} is not a tenant",
+                    account=account_id,
+                )
+            if self._payer(room_key) != self._landlord_key:
+                raise BillingError(
+                    "room_occupied", "Room {room} is occupied", room=room_id
+                )
+            at_us = self._advance_reading(
+                room_key, reading, reading_at, at_utc, reading_wh, room_id
+            )
+            self._db.execute(
+                "INSERT INTO occupancy (room_key, account_key, start_at, start_reading_wh)"
+                " VALUES (?, ?, ?, ?)",
+                (room_key, account.key, at_us, reading_wh),
+            )
+            self._log(
+                "move_in",
+                user,
+                {
+                    "room_id": room_id,
+                    "account_id": account_id,
+                    "at": at_utc,
+                    "reading_wh": reading_wh,
+                },
+                account.key,
+                account.balance_minor,
+                self._balance_minor(account.key),
+            )
+
+    def _advance_reading(
+        self,
+        room_key: int,
+        reading: int | None,
+        reading_at: int | None,
+        at: datetime,
+        new_reading: int,
+        room_id: str,
+    ) -> int:
+        """Charge the current payer up to `new_reading` at `at`; returns at in µs."""
+        at_us = to_us(at)
+        if reading is not None and reading_at is not None:
+            if new_reading < reading:
+                raise BillingError(
+                    "reading_lower_than_last",
+                    "Room {room}: reading {reading} Wh is lower than the last {last} Wh",
+                    room=room_id,
+                    reading=new_reading,
+                    last=reading,
+                )
+            if at_us < reading_at:
+                raise BillingError(
+                    "time_before_last_reading",
+                    "Room {room}: {time} is before the last reading",
+                    room=room_id,
+                    time=at.isoformat(),
+                )
+            if new_reading > reading:
+                batch = _Batch.empty()
+                self._charge_energy(
+                    batch,
+                    room_key,
+                    self._payer(room_key),
+                    reading_at,
+                    at_us,
+                    new_reading - reading,
+                    reading,
+                )
+                self._flush(batch)
+        self._db.execute(
+            "UPDATE room SET reading_wh = ?, reading_at = ? WHERE key = ?",
+            (new_reading, at_us, room_key),
+        )
+        return at_us
+
+    def move_out(
+        self,
+        account_id: str,
+        at: datetime,
+        user: str | None = None,
+        final_readings_wh: Mapping[str, int] | None = None,
+    ) -> Settlement:
+        """End a tenancy: final deduction, fee share, refund of the remainder, close.
+
+        `final_readings_wh` (room id -> meter reading) charges energy since the
+        last recorded reading; without it the last recorded reading is final.
+        Arrears stay on the closed account (it accepts recharges up to them).
+        """
+        at_utc = self._check_time(at, "move-out time")
+        for reading in (final_readings_wh or {}).values():
+            _check_reading(reading, "final reading")
+        with self._write():
+            account = self._open_account(account_id)
+            if account.kind != "tenant":
+                raise BillingError(
+                    "account_not_tenant",
+                    "Account {account} is not a tenant",
+                    account=account_id,
+                )
+            self._close_due(at_utc)
+            start_balance = self._balance_minor(account.key)
+            occupancies = self._db.execute(
+                "SELECT o.id, o.room_key, o.start_at, r.room_id, r.reading_wh, r.reading_at"
+                " FROM occupancy o JOIN room r ON r.key = o.room_key"
+                " WHERE o.account_key = ? AND o.end_at IS NULL",
+                (account.key,),
+            ).fetchall()
+            unknown = set(final_readings_wh or {}) - {row[3] for row in occupancies}
+            if unknown:
+                raise BillingError(
+                    "room_not_held",
+                    "Account {account} does not hold room {room}",
+                    account=account_id,
+                    room=", ".join(sorted(unknown)),
+                )
+            at_us = to_us(at_utc)
+            for occupancy_id, room_key, _, room_id, reading, reading_at in occupancies:
+                final = (final_readings_wh or {}).get(room_id, reading)
+                if final is not None:
+                    self._advance_reading(
+                        room_key, reading, reading_at, at_utc, final, room_id
+                    )
+                self._db.execute(
+                    "UPDATE occupancy SET end_at = ?, end_reading_wh = ? WHERE id = ?",
+                    (at_us, final if final is not None else 0, occupancy_id),
+                )
+            energy_minor = start_balance - self._balance_minor(account.key)
+            self._seal("account_key = ?", (account.key,))
+            period = self._open_period()
+            fee_entries = self._fee_entries(
+                period,
+                [(account.key, row[1], row[2], at_us) for row in occupancies],
+                min(at_us, to_us(period.end) - 1),
+            )
+            self._append(fee_entries)
+            balance = self._balance_minor(account.key)
+            refunded = max(balance, 0)
+            if refunded:
+                self._append(
+                    [
+                        NewEntry(
+                            at_us, account.key, "settlement", -refunded, user_id=user
+                        )
+                    ]
+                )
+            self._db.execute(
+                "UPDATE account SET closed_at = ? WHERE key = ?", (at_us, account.key)
+            )
+            after = self._balance_minor(account.key)
+            self._log(
+                "move_out",
+                user,
+                {
+                    "account_id": account_id,
+                    "at": at_utc,
+                    "final_readings_wh": dict(final_readings_wh or {}),
+                },
+                account.key,
+                start_balance,
+                after,
+            )
+        return Settlement(
+            account_id=account_id,
+            at=at_utc,
+            final_energy_charge=self._amount(energy_minor),
+            fees=self._amount(sum(-entry.amount_minor for entry in fee_entries)),
+            refunded=self._amount(refunded),
+            arrears=self._amount(max(-after, 0)),
+            balance=self._amount(after),
+        )
+
+    def replace_meter(
+        self,
+        room_id: str,
+        at: datetime,
+        old_final_wh: int,
+        new_start_wh: int,
+        user: str | None = None,
+    ) -> None:
+        """Charge the old meter up to its final reading and start the new one."""
+        at_utc = self._check_time(at, "replacement time")
+        _check_reading(old_final_wh, "old meter final reading")
+        _check_reading(new_start_wh, "new meter start reading")
+        with self._write():
+            room_key, reading, reading_at = self._room(room_id)
+            at_us = self._advance_reading(
+                room_key, reading, reading_at, at_utc, old_final_wh, room_id
+            )
+            self._db.execute(
+                "UPDATE room SET reading_wh = ?, reading_at = ? WHERE key = ?",
+                (new_start_wh, at_us, room_key),
+            )
+            self._db.execute(
+                "INSERT INTO meter_replacement (room_key, at, old_final_wh, new_start_wh)"
+                " VALUES (?, ?, ?, ?)",
+                (room_key, at_us, old_final_wh, new_start_wh),
+            )
+            self._log(
+                "replace_meter",
+                user,
+                {
+                    "room_id": room_id,
+                    "at": at_utc,
+                    "old_final_wh": old_final_wh,
+                    "new_start_wh": new_start_wh,
+                },
+            )
+
+    # -------------------------------------------------------------- periods
+
+    def close_due_periods(self, now: datetime) -> list[Bill]:
+        """Close every period that ended by `now` (also ones missed while down)."""
+        now_utc = self._check_time(now, "now", now=require_aware(now, "now"))
+        with self._write():
+            closed = self._close_due(now_utc)
+        with self._read():
+            return [
+                self._reports.bill(account_key, period, closed=True)
+                for period, account_keys in closed
+                for account_key in account_keys
+            ]
+
+    def _close_due(self, now: datetime) -> list[tuple[Period, list[int]]]:
+        closed: list[tuple[Period, list[int]]] = []
+        period = self._open_period()
+        while period.end <= now:
+            closed.append((period, self._close_period(period)))
+            period = self.calendar.period(period.key + 1)
+        return closed
+
+    def _close_period(self, period: Period) -> list[int]:
+        start_us, end_us = to_us(period.start), to_us(period.end)
+        self._seal("period_key <= ?", (period.key,))
+        occupancies = self._db.execute(
+            "SELECT o.account_key, o.room_key, o.start_at, COALESCE(o.end_at, ?)"
+            " FROM occupancy o JOIN account a ON a.key = o.account_key"
+            " WHERE a.closed_at IS NULL AND o.start_at < ? AND COALESCE(o.end_at, ?) > ?",
+            (end_us, end_us, end_us, start_us),
+        ).fetchall()
+        self._append(
+            self._fee_entries(period, [tuple(row) for row in occupancies], end_us - 1)
+        )
+        account_keys = [
+            int(row[0])
+            for row in self._db.execute(
+                "SELECT key FROM account WHERE opened_at < ? AND (closed_at IS NULL OR closed_at >= ?)"
+                " ORDER BY key",
+                (end_us, start_us),
+            )
+        ]
+        now_us = to_us(self._now())
+        for account_key in account_keys:
+            bill = self._reports.bill(account_key, period, closed=True)
+            self._db.execute(
+                "INSERT OR REPLACE INTO bill (account_key, period_key, created_at, data)"
+                " VALUES (?, ?, ?, ?)",
+                (account_key, period.key, now_us, json.dumps(bill.as_dict())),
+            )
+        self._db.execute(
+            "UPDATE setting SET value = ? WHERE name = 'open_period_key'",
+            (str(period.key + 1),),
+        )
+        self._log(
+            "close_period",
+            None,
+            {"period_start": period.start_date, "bills": len(account_keys)},
+        )
+        return account_keys
+
+    def _fee_entries(
+        self, period: Period, holdings: list[tuple[int, ...]], at_us: int
+    ) -> list[NewEntry]:
+        """Fee rows for (account, room, held from, held until) within `period`."""
+        tariff = self._pricer.timeline.at(period.start)
+        if tariff is None or not tariff.monthly_fee:
+            return []
+        start_us, end_us = to_us(period.start), to_us(period.end)
+        entries: list[NewEntry] = []
+        for account_key, room_key, held_from, held_until in holdings:
+            held = min(held_until, end_us) - max(held_from, start_us)
+            if held <= 0 or account_key == self._landlord_key:
+                continue
+            fee = prorate(tariff.monthly_fee, held, end_us - start_us, self.currency)
+            minor = to_minor(fee, self.currency)
+            if minor:
+                entries.append(
+                    NewEntry(
+                        at_us,
+                        account_key,
+                        "fee",
+                        -minor,
+                        room_key=room_key,
+                        period_key=period.key,
+                    )
+                )
+        return entries
+
+    # -------------------------------------------------------------- queries
+
+    def verify_chain(self) -> list[ChainProblem]:
+        """Problems in the journal chain and in the cached balances (empty: all good)."""
+        with self._read():
+            problems = journal.verify(self._db)
+            for account_id, cached, journal_sum, pending in self._db.execute(
+                "SELECT a.account_id, a.balance_minor,"
+                " (SELECT COALESCE(SUM(amount_minor), 0) FROM journal j WHERE j.account_key = a.key),"
+                " (SELECT COALESCE(SUM(minor), 0) FROM pending_charge p WHERE p.account_key = a.key)"
+                " FROM account a"
+            ):
+                if cached != journal_sum - pending:
+                    problems.append(
+                        ChainProblem(
+                            None, f"balance of {account_id} does not match its journal"
+                        )
+                    )
+            return problems
+
+    def journal_entries(self, account_id: str | None = None) -> list[JournalEntry]:
+        """Journal rows, oldest first (optionally of one account)."""
+        with self._read():
+            key = None if account_id is None else self._account(account_id).key
+            return self._reports.entries(account_key=key)
+
+    def bill(self, account_id: str, period_start: date | None = None) -> Bill:
+        """The bill of the period containing `period_start` (default: the open period)."""
+        with self._read():
+            account = self._account(account_id)
+            open_period = self._open_period()
+            period = (
+                open_period
+                if period_start is None
+                else self.calendar.containing_date(period_start)
+            )
+            return self._reports.bill(
+                account.key, period, closed=period.key < open_period.key
+            )
+
+    def usage(self, now: datetime, account_id: str | None = None) -> Usage:
+        """Usage of the period containing `now`: total, per room, per day."""
+        with self._read():
+            key = None if account_id is None else self._account(account_id).key
+            return self._reports.usage(
+                self.calendar.containing(require_aware(now)), key
+            )
+
+    def recharges(
+        self, start: datetime, end: datetime, account_id: str | None = None
+    ) -> list[JournalEntry]:
+        """Recharges with start <= time < end."""
+        with self._read():
+            key = None if account_id is None else self._account(account_id).key
+            return self._reports.entries(
+                account_key=key,
+                kinds=("recharge",),
+                start=to_us(require_aware(start)),
+                end=to_us(require_aware(end)),
+            )
+
+    def inventory(self, at: datetime) -> Inventory:
+        """Every account's balance at a moment."""
+        with self._read():
+            return self._reports.inventory(require_aware(at))
+
+    def income_expenditure(self, period_start: date) -> IncomeExpenditure:
+        """Money movements of the period containing `period_start`."""
+        with self._read():
+            return self._reports.income_expenditure(
+                self.calendar.containing_date(period_start)
+            )
+
+    def operations(
+        self,
+        start: datetime,
+        end: datetime,
+        account_id: str | None = None,
+        limit: int = 1000,
+    ) -> list[Operation]:
+        """Operation log rows with start <= time < end, oldest first."""
+        with self._read():
+            key = None if account_id is None else self._account(account_id).key
+            return self._reports.operations(
+                to_us(require_aware(start)), to_us(require_aware(end)), key, limit
+            )
+
+    def energy_comparison(self, now: datetime) -> EnergyComparison:
+        """This period against the previous one, room by room."""
+        with self._read():
+            return self._reports.energy_comparison(
+                self.calendar.containing(require_aware(now))
+            )
+
+    def payment_trends(self, now: datetime, periods: int = 12) -> list[PaymentMonth]:
+        """Recharges (count and amount) of the last `periods` billing periods."""
+        with self._read():
+            return self._reports.payment_trends(
+                self.calendar.containing(require_aware(now)), periods
+            )
+
+
+def _check_id(value: object, what: str) -> None:
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_ID_LENGTH:
+        raise BillingError(
+            f"{what}_id_invalid",
+            "The {what} id {value!r} must be 1-64 characters",
+            what=what,
+            value=value,
+        )
+
+
+def _check_text(value: object, what: str) -> None:
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_TEXT_LENGTH:
+        raise BillingError(
+            f"{what}_invalid", "The {what} must be 1-200 characters", what=what
+        )
+
+
+def _check_reference(reference: object) -> None:
+    if (
+        not isinstance(reference, str)
+        or not reference.strip()
+        or len(reference) > MAX_ID_LENGTH
+    ):
+        raise BillingError(
+            "reference_invalid",
+            "The reference {value!r} must be 1-64 characters",
+            value=reference,
+        )
+
+
+def _check_reading(value: object, what: str) -> None:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or not 0 <= value <= MAX_READING_WH
+    ):
+        raise BillingError(
+            "reading_invalid",
+            "The {what} {value!r} must be whole Wh, 0 or more",
+            what=what,
+            value=value,
+        )
+
+
+def _check_delta(delta: ConsumptionDelta, now: datetime) -> None:
+    if not isinstance(delta, ConsumptionDelta):
+        raise BillingError(
+            "delta_invalid", "Not a consumption delta: {value!r}", value=delta
+        )
+    _check_reading(delta.from_reading_wh, f"from reading of room {delta.room_id}")
+    _check_reading(delta.to_reading_wh, f"to reading of room {delta.room_id}")
+    if delta.to_reading_wh < delta.from_reading_wh:
+        raise BillingError(
+            "reading_lower_than_last",
+            "Room {room}: reading {to} Wh is lower than the last {start} Wh",
+            room=delta.room_id,
+            to=delta.to_reading_wh,
+            start=delta.from_reading_wh,
+        )
+    if (
+        isinstance(delta.wh, bool)
+        or not isinstance(delta.wh, int)
+        or (delta.wh != delta.to_reading_wh - delta.from_reading_wh)
+    ):
+        raise BillingError(
+            "delta_invalid",
+            "Room {room}: {wh} Wh is not the difference of its readings",
+            room=delta.room_id,
+            wh=delta.wh,
+        )
+    start = require_aware(delta.start, "delta start")
+    end = require_aware(delta.end, "delta end")
+    if not EARLIEST <= start <= end:
+        raise BillingError(
+            "interval_invalid",
+            "Room {room}: the delta's interval is invalid",
+            room=delta.room_id,
+        )
+    if end > now:
+        raise BillingError(
+            "time_in_future",
+            "Room {room}: the delta ends after now",
+            room=delta.room_id,
+        )

@@ -32,7 +32,7 @@ def _decode(model_id: str, words: dict[int, list[int]]) -> Reading:
     """Decode a model's fields from words keyed by register address."""
     registers = MAPS[model_id].registers
     values = {
-        name: field.decode(words[field.address])  # type: ignore[union-attr]
+        name: field.decode(words[field.address])
         for name, field in registers.declared_fields.items()
     }
     return MAPS[model_id].decode(values)

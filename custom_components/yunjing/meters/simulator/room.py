@@ -82,8 +82,10 @@ class Room:
         self._clock = clock
         self._voltage_v = voltage_v
         self._frequency_hz = frequency_hz
-        self._import_wh = spec.import_kwh * 1000
-        self._export_wh = spec.export_kwh * 1000
+        # Counted in watt-seconds: whole-second steps of whole-watt loads add
+        # up exactly, so an hour at 1,840 W is exactly 1,840 Wh.
+        self._import_ws = float(round(spec.import_kwh * 3_600_000))
+        self._export_ws = float(round(spec.export_kwh * 3_600_000))
         self._integrated_to = clock.seconds()
 
     def switch(self, appliance: str, on: bool) -> None:
@@ -99,14 +101,14 @@ class Room:
     def reset_counter(self) -> None:
         """Counter reset, as a meter cleared by its owner or a firmware fault."""
         self._integrate()
-        self._import_wh = 0.0
-        self._export_wh = 0.0
+        self._import_ws = 0.0
+        self._export_ws = 0.0
 
     @property
     def import_wh(self) -> int:
         """The import counter now, in whole Wh."""
         self._integrate()
-        return int(self._import_wh)
+        return int(self._import_ws // 3600)
 
     @property
     def power_w(self) -> float:
@@ -128,7 +130,7 @@ class Room:
         at = self._integrated_to
         while at < now:
             step = min(_MAX_STEP_S, now - at)
-            self._import_wh += self._power_at(at)[0] * step / 3600
+            self._import_ws += self._power_at(at)[0] * step
             at += step
         self._integrated_to = max(at, now)
 
@@ -137,7 +139,10 @@ class Room:
         self._integrate()
         power, reactive = self._power_at(self._clock.seconds())
         apparent = math.hypot(power, reactive)
-        import_wh, export_wh = int(self._import_wh), int(self._export_wh)
+        import_wh, export_wh = (
+            int(self._import_ws // 3600),
+            int(self._export_ws // 3600),
+        )
         if zero_energy:
             import_wh = export_wh = 0
         return Reading(

@@ -13,6 +13,7 @@ from custom_components.yunjing.meters.energy import (
     Event,
     Rejection,
 )
+from custom_components.yunjing.meters.models import MODELS
 
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 
@@ -213,3 +214,12 @@ def test_a_plausible_forward_series_is_billed_exactly(
         value += increment
         billed += counter.update(value, at(minute)).delta_wh
     assert billed == value - start
+
+
+def test_counter_for_a_model_with_a_wrapping_integer_counter() -> None:
+    counter = EnergyCounter.for_model(MODELS["dds238_2"])
+    assert counter.rated_power_w == 18_400
+    assert counter.counter_modulus_wh == 42_949_672_960
+    assert EnergyCounter.for_model(
+        MODELS["sdm120"], rated_power_w=5_000
+    ) == EnergyCounter(rated_power_w=5_000)

@@ -27,6 +27,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from .models import MeterModel
+
 
 class Rejection(StrEnum):
     """Why a reading produced no billed energy."""
@@ -74,6 +76,16 @@ class EnergyCounter:
     baseline_wh: int | None = None
     baseline_at: datetime | None = None
     reset_candidates: list[tuple[int, datetime]] = field(default_factory=list)
+
+    @classmethod
+    def for_model(
+        cls, model: MeterModel, rated_power_w: int | None = None
+    ) -> EnergyCounter:
+        """A fresh counter for a meter of ``model`` (a room may lower the rating)."""
+        return cls(
+            rated_power_w=rated_power_w or model.rated_power_w,
+            counter_modulus_wh=model.counter_modulus_wh,
+        )
 
     def update(self, reading_wh: int | None, at: datetime) -> EnergyStep:
         """Validate one reading taken at ``at`` (timezone-aware)."""

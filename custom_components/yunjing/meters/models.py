@@ -34,6 +34,8 @@ class MeterModel:
     phases: int
     rated_power_w: int
     has_relay: bool = False
+    counter_modulus_wh: int | None = None
+    """Where an integer energy counter wraps, in Wh; None for float registers."""
 
 
 _MEASURED = frozenset(
@@ -91,6 +93,7 @@ MODELS: dict[str, MeterModel] = {
             phases=1,
             rated_power_w=18_400,
             has_relay=True,
+            counter_modulus_wh=2**32 * 10,  # uint32 of 0.01 kWh
         ),
         # Fineco EM115 DO: 5(45) A single phase with a relay; no reactive register.
         MeterModel(

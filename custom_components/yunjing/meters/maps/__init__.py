@@ -56,8 +56,6 @@ class MeterMap:
     decode: Callable[[Values], Reading]
     encode: Callable[[Reading], dict[str, float | int]]
     relay: RelayMap | None = None
-    counter_modulus_wh: int | None = None
-    """Where an integer energy counter wraps, in Wh; None for float registers."""
 
 
 def kwh_to_wh(kwh: float | int | None) -> int | None:

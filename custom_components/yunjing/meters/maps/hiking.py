@@ -81,5 +81,4 @@ DDS238_2 = MeterMap(
     decode=_decode,
     encode=_encode,
     relay=RELAY,
-    counter_modulus_wh=2**32 * 10,
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings, strategies as st
 from modbus_connection.model import float32, uint32
 import pytest
 
@@ -166,3 +167,47 @@ def test_em115_relay_patterns_and_key() -> None:
     # serial 0x12345678: (0x12 + 0x123456) & 0x1234 = 0x123468 & 0x1234 = 0x1020
     assert relay_key(0x12345678) == 0x1020
     assert RELAY.command(False, 0x12345678) == [0x1020, 0xAAAA]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    model_id=st.sampled_from(sorted(MAPS)),
+    power_w=st.integers(min_value=0, max_value=9_000),
+    import_wh=st.integers(min_value=0, max_value=99_999_990).map(
+        lambda wh: wh - wh % 10
+    ),
+    relay_closed=st.booleans(),
+)
+def test_simulator_encoding_and_driver_decoding_agree(
+    model_id: str, power_w: int, import_wh: int, relay_closed: bool
+) -> None:
+    """The simulator writes registers with the same map the driver reads."""
+    meter_map = MAPS[model_id]
+    sent = Reading(
+        voltage_v=230.0,
+        current_a=power_w / 230.0,
+        power_w=float(power_w),
+        reactive_power_var=0.0,
+        power_factor=1.0,
+        frequency_hz=50.0,
+        import_wh=import_wh,
+        export_wh=0,
+        relay_closed=relay_closed,
+    )
+    values = meter_map.encode(sent)
+    fields = meter_map.registers.declared_fields
+    got = meter_map.decode(
+        {
+            name: field.decode(field.encode(values[name]))
+            for name, field in fields.items()
+        }
+    )
+    assert got.power_w == power_w
+    assert got.voltage_v == 230.0
+    assert got.frequency_hz == 50.0
+    assert got.import_wh is not None
+    # float32 keeps 7 significant digits: 99,999.99 kWh is within 8 Wh
+    assert abs(got.import_wh - import_wh) <= 8
+    assert got.current_a is not None
+    assert abs(got.current_a - power_w / 230.0) <= 0.005  # 0.01 A registers round
+    assert got.relay_closed == (relay_closed if meter_map.relay else None)

@@ -10,6 +10,8 @@ class Reading:
     """What a meter reported in one poll; None where the model has no such value.
 
     Energy is integer Wh (DESIGN.md section 3: no float energy past decoding).
+    Three-phase meters report the mean phase-to-neutral voltage, the most
+    loaded line's current, and total power, reactive power and power factor.
     """
 
     voltage_v: float | None = None

@@ -190,7 +190,7 @@ async def _run(sizes: Sequence[int], cycles: int, kind: BusKind) -> None:
                     message_spacing=0.0,
                 )
                 meters = _meters(size)
-                rounds = max(2, cycles // max(1, size // 8))
+                rounds = max(3, cycles // max(1, size // 8))
                 for name, strategy in (
                     ("whole meter", _whole_meter),
                     ("per entity", _per_entity),

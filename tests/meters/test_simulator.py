@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from custom_components.yunjing.meters.bus import Bus
 from custom_components.yunjing.meters.energy import EnergyCounter, Event, Rejection
@@ -169,3 +172,10 @@ async def test_dead_meter_comes_back() -> None:
             await bus.close()
     assert reading is not None
     assert reading.power_w == 1_840.0
+
+
+async def test_a_taken_port_fails_cleanly() -> None:
+    async with Simulator(frozen_building(room(1, "sdm120"))) as first:
+        taken = replace(frozen_building(room(1, "sdm120")), tcp_port=first.tcp_port)
+        with pytest.raises(RuntimeError):
+            await Simulator(taken).start()

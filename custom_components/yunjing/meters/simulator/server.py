@@ -65,20 +65,24 @@ class Simulator:
         )
 
     async def start(self) -> None:
-        """Bind both ports and start serving."""
-        for framer, port in (
-            (FramerType.SOCKET, self.building.tcp_port),
-            (FramerType.RTU, self.building.rtu_over_tcp_port),
-        ):
-            devices = [
-                MeterDevice(room, self._closing).sim_device()
-                for room in self.rooms.values()
-            ]
-            server = GatewayServer(
-                devices, framer=framer, address=(self.building.host, port)
-            )
-            await server.serve_forever(background=True)
-            self._servers.append(server)
+        """Bind both ports and start serving; raises RuntimeError if a port is taken."""
+        try:
+            for framer, port in (
+                (FramerType.SOCKET, self.building.tcp_port),
+                (FramerType.RTU, self.building.rtu_over_tcp_port),
+            ):
+                devices = [
+                    MeterDevice(room, self._closing).sim_device()
+                    for room in self.rooms.values()
+                ]
+                server = GatewayServer(
+                    devices, framer=framer, address=(self.building.host, port)
+                )
+                await server.serve_forever(background=True)
+                self._servers.append(server)
+        except BaseException:
+            await self.close()
+            raise
         self.tcp_port = self._bound_port(self._servers[0])
         self.rtu_over_tcp_port = self._bound_port(self._servers[1])
 

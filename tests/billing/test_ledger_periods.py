@@ -1,5 +1,6 @@
 """Period close, bills, fees, move in / move out and meter replacement."""
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 import json
@@ -140,7 +141,7 @@ def test_move_in_rules(tmp_path: Path, clock: FakeClock) -> None:
         ledger.add_room("101", "Room")
         ledger.record_consumption([delta("101", START, START, 5000, 5000)], START)
         before = table_snapshot(path)
-        for call, code in [
+        cases: list[tuple[Callable[[], None], str]] = [
             (
                 lambda: ledger.move_in("101", "t1", START, 4000),
                 "reading_lower_than_last",
@@ -156,7 +157,8 @@ def test_move_in_rules(tmp_path: Path, clock: FakeClock) -> None:
                 "time_in_future",
             ),
             (lambda: ledger.move_in("101", "t1", START, -1), "reading_invalid"),
-        ]:
+        ]
+        for call, code in cases:
             with pytest.raises(BillingError) as err:
                 call()
             assert err.value.code == code

@@ -75,6 +75,7 @@ from .records import (
     Clock,
     ConsumptionDelta,
     ConsumptionResult,
+    CycleFigures,
     EnergyComparison,
     IncomeExpenditure,
     Inventory,
@@ -880,9 +881,16 @@ class Ledger:
         return MoneyResult(True, entry_id, account_id, value, self._amount(after))
 
     def correct(
-        self, entry_id: int, reason: str, user: str | None = None
+        self,
+        entry_id: int,
+        reason: str,
+        user: str | None = None,
+        account_id: str | None = None,
     ) -> MoneyResult:
-        """Reverse a journal row with a new row that names it."""
+        """Reverse a journal row with a new row that names it.
+
+        With `account_id`, only a row of that account can be corrected.
+        """
         _check_text(reason, "reason")
         if isinstance(entry_id, bool) or not isinstance(entry_id, int):
             raise BillingError(
@@ -898,6 +906,10 @@ class Ledger:
                     "unknown_entry", "There is no journal entry {entry}", entry=entry_id
                 )
             account_key, kind, amount_minor, room_key, period_key = row
+            if account_id is not None and account_key != self._account(account_id).key:
+                raise BillingError(
+                    "unknown_entry", "There is no journal entry {entry}", entry=entry_id
+                )
             if kind == "correction":
                 raise BillingError(
                     "cannot_correct_correction",
@@ -943,6 +955,24 @@ class Ledger:
         return MoneyResult(
             True, new_id, account_id, self._amount(-amount_minor), self._amount(after)
         )
+
+    def correct_account_entry(
+        self, account_id: str, entry_id: int, reason: str, user: str | None = None
+    ) -> MoneyResult:
+        """`correct`, refused unless the entry belongs to `account_id`."""
+        with self._lock:
+            key = self._account(account_id).key
+            row = self._db.execute(
+                "SELECT account_key FROM journal WHERE id = ?", (entry_id,)
+            ).fetchone()
+            if row is None or row[0] != key:
+                raise BillingError(
+                    "entry_not_of_account",
+                    "Entry {entry} is not an entry of account {account}",
+                    entry=entry_id,
+                    account=account_id,
+                )
+            return self.correct(entry_id, reason, user)
 
     def balance(self, account_id: str) -> Decimal:
         """The current balance, including this hour's charges."""
@@ -1367,6 +1397,34 @@ class Ledger:
         with self._read():
             return self._reports.payment_trends(
                 self.calendar.containing(require_aware(now)), periods
+            )
+
+    # ----------------------------------------------------------- poll cycle
+
+    def room_reading(self, room_id: str) -> tuple[int | None, datetime | None]:
+        """The last billed meter reading of a room (Wh) and when it was taken."""
+        with self._read():
+            _key, reading, reading_at = self._room(room_id)
+        return reading, None if reading_at is None else from_us(reading_at)
+
+    def known_ids(self) -> tuple[set[str], set[str]]:
+        """The room ids and the tenant account ids (open or closed) in the ledger."""
+        with self._read():
+            rooms = {row[0] for row in self._db.execute("SELECT room_id FROM room")}
+            accounts = {
+                row[0]
+                for row in self._db.execute(
+                    "SELECT account_id FROM account WHERE kind = 'tenant'"
+                )
+            }
+        return rooms, accounts
+
+    def figures(self, now: datetime, days: int = 7) -> CycleFigures:
+        """Balances, the open period's energy and charges, and recent daily costs."""
+        instant = require_aware(now)
+        with self._read():
+            return self._reports.figures(
+                self.calendar.containing(instant), instant, days
             )
 
 

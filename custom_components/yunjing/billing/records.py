@@ -278,3 +278,31 @@ class PaymentMonth(Record):
     period_start: date
     count: int
     amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class AccountFigures(Record):
+    """A tenant account as the poll cycle shows it."""
+
+    balance: Decimal
+    kwh: Decimal
+    amount: Decimal
+    daily_costs: tuple[Decimal, ...]
+    """Exact energy cost of each of the last local days, oldest first."""
+
+
+@dataclass(frozen=True, slots=True)
+class RoomFigures(Record):
+    """A room's energy and charges in the open period."""
+
+    kwh: Decimal
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class CycleFigures(Record):
+    """Everything the entities of a hub show after one poll cycle."""
+
+    period_start: datetime
+    accounts: dict[str, AccountFigures]
+    rooms: dict[str, RoomFigures]

@@ -16,9 +16,11 @@ from .money import NANO_EXPONENT, currency_exponent, from_minor, round_half_up
 from .periods import Period, PeriodCalendar
 from .records import (
     AccountBalance,
+    AccountFigures,
     Bill,
     BillLine,
     BillRoom,
+    CycleFigures,
     DailyUsage,
     EnergyComparison,
     IncomeExpenditure,
@@ -27,6 +29,7 @@ from .records import (
     Operation,
     PaymentMonth,
     RoomComparison,
+    RoomFigures,
     RoomUsage,
     Usage,
 )
@@ -237,6 +240,59 @@ class Reports:
                 )
             ),
         )
+
+    def figures(self, period: Period, now: datetime, days: int) -> CycleFigures:
+        """Open tenant accounts and rooms: balance, this period's energy and charges,
+        and the exact energy cost of each of the last `days` local days (today excluded)."""
+        today = now.astimezone(self._calendar.zone).date()
+        first_day = today - timedelta(days=days)
+        first_hour = _us(
+            datetime.combine(first_day, datetime.min.time(), self._calendar.zone)
+        ) // (3_600_000_000)
+        daily: dict[int, dict[date, int]] = defaultdict(lambda: defaultdict(int))
+        for account_key, hour, nanos in self._db.execute(
+            "SELECT account_key, hour, SUM(cost_nanos) FROM consumption"
+            " WHERE hour >= ? GROUP BY account_key, hour",
+            (first_hour,),
+        ):
+            day = (_EPOCH + hour * _HOUR).astimezone(self._calendar.zone).date()
+            if first_day <= day < today:
+                daily[account_key][day] += nanos
+        period_totals = {
+            account_key: (wh, charged)
+            for account_key, wh, charged in self._db.execute(
+                "SELECT account_key, SUM(wh), SUM(charged_minor) FROM room_period"
+                " WHERE period_key = ? GROUP BY account_key",
+                (period.key,),
+            )
+        }
+        accounts = {}
+        for key, account_id, balance in self._db.execute(
+            "SELECT key, account_id, balance_minor FROM account"
+            " WHERE kind = 'tenant' AND closed_at IS NULL"
+        ):
+            wh, charged = period_totals.get(key, (0, 0))
+            accounts[account_id] = AccountFigures(
+                balance=self._money(balance),
+                kwh=kwh(wh),
+                amount=self._money(charged),
+                daily_costs=tuple(
+                    Decimal(daily[key][first_day + timedelta(days=offset)]).scaleb(
+                        -NANO_EXPONENT
+                    )
+                    for offset in range(days)
+                ),
+            )
+        rooms = {
+            room_id: RoomFigures(kwh=kwh(wh or 0), amount=self._money(charged))
+            for room_id, wh, charged in self._db.execute(
+                "SELECT r.room_id, SUM(rp.wh), SUM(rp.charged_minor) FROM room r"
+                " LEFT JOIN room_period rp ON rp.room_key = r.key AND rp.period_key = ?"
+                " GROUP BY r.key",
+                (period.key,),
+            )
+        }
+        return CycleFigures(period_start=period.start, accounts=accounts, rooms=rooms)
 
     def usage(self, period: Period, account_key: int | None) -> Usage:
         """Energy of a period in total, per room and per local day."""

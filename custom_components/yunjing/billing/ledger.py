@@ -9,11 +9,13 @@ Decisions the specification left open:
 - No drift: per room, period and paying account the ledger keeps the exact
   cost (nano units) and what it charged; each delta charges
   round_half_up(cumulative exact cost) - already charged.
-- Deductions are collected per room and hour (`pending_charge`, already part
-  of the balance) and written to the journal as one row per room and hour
-  when the hour is over, at move-out and at period close ("sealing"). The
-  balance is therefore the sum of the journal minus the pending charges of
-  the current hour; after sealing it is exactly the sum of the journal.
+- Deductions are collected per room and local day (`pending_charge`, already
+  part of the balance) and written to the journal as one row per room and day
+  when the day is over, at move-out and at period close ("sealing"), so the
+  journal grows by one row per room and day rather than per poll. The
+  balance is the sum of the journal minus the pending charges of the current
+  day; after sealing (`flush_pending`) it is exactly the sum of the journal.
+  Priced energy itself is kept per room, hour, rate and tier (`consumption`).
 - A delta is idempotent by its readings: one starting at the room's last
   reading is applied, one ending at or below it is "already applied", any
   other overlap or gap is an error.
@@ -168,6 +170,7 @@ class Ledger:
         self._clock = clock
         self._is_holiday = is_holiday
         self._max_recharge = max_recharge
+        self._day_starts: dict[date, int] = {}
         self._pricer = Pricer(self.calendar, TariffTimeline((), ()), is_holiday)
         self._reload_tariffs()
         self._landlord_key = self._account(LANDLORD_ACCOUNT_ID).key
@@ -599,7 +602,8 @@ class Ledger:
                 "UPDATE room SET reading_wh = ?, reading_at = ? WHERE key = ?",
                 [(reading, at, key) for key, reading, at in rooms.values()],
             )
-            self._seal("at < ?", (to_us(now_utc) // HOUR_US * HOUR_US,))
+            today = now_utc.astimezone(self.zone).date()
+            self._seal("at < ?", (self._day_start_us(today),))
             balances = {
                 account_id: self._amount(balance)
                 for account_id, balance in self._db.execute(
@@ -658,7 +662,8 @@ class Ledger:
             due = charged - state.charged_minor
             state.charged_minor = charged
             if due:
-                bucket = max(hour * HOUR_US, to_us(piece.period.start))
+                local_day = piece.start.astimezone(self.zone).date()
+                bucket = max(self._day_start_us(local_day), to_us(piece.period.start))
                 pending_key = (payer_key, room_key, piece.period.key, bucket)
                 batch.pending[pending_key] = batch.pending.get(pending_key, 0) + due
                 batch.balance_change[payer_key] = (
@@ -666,6 +671,13 @@ class Ledger:
                 )
             else:
                 batch.balance_change.setdefault(payer_key, 0)
+
+    def _day_start_us(self, day: date) -> int:
+        """Local midnight of `day` in µs (cached: called for every priced piece)."""
+        cached = self._day_starts.get(day)
+        if cached is None:
+            cached = self._day_starts[day] = to_us(local_midnight(day, self.zone))
+        return cached
 
     def _load_room_period(self, key: tuple[int, int, int]) -> _RoomPeriod:
         row = self._db.execute(

@@ -559,6 +559,7 @@ class Ledger:
             _check_delta(delta, now_utc)
         with self._write():
             batch = _Batch.empty()
+            open_period = self._open_period()
             rooms: dict[str, tuple[int, int | None, int | None]] = {}
             applied: list[str] = []
             already: list[str] = []
@@ -594,6 +595,7 @@ class Ledger:
                     end,
                     delta.wh,
                     delta.from_reading_wh,
+                    open_period,
                 )
                 rooms[delta.room_id] = (key, delta.to_reading_wh, end)
                 applied.append(delta.room_id)
@@ -623,9 +625,9 @@ class Ledger:
         end_us: int,
         wh: int,
         from_reading_wh: int,
+        open_period: Period,
     ) -> None:
-        open_start = to_us(self._open_period().start)
-        start_us = max(start_us, open_start)
+        start_us = max(start_us, to_us(open_period.start))
         end_us = max(end_us, start_us)
         reading = from_reading_wh
         for piece in self._pricer.slices(from_us(start_us), from_us(end_us), wh):
@@ -1080,6 +1082,7 @@ class Ledger:
                     at_us,
                     new_reading - reading,
                     reading,
+                    self._open_period(),
                 )
                 self._flush(batch)
         self._db.execute(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+import functools
 from zoneinfo import ZoneInfo
 
 from .errors import BillingError
@@ -70,6 +71,21 @@ class Period:
         return self.start <= instant < self.end
 
 
+@functools.lru_cache(maxsize=1024)
+def _period(billing_day: int, zone: ZoneInfo, key: int) -> Period:
+    year, month_index = divmod(key, 12)
+    next_year, next_index = divmod(key + 1, 12)
+    start_date = boundary_date(year, month_index + 1, billing_day)
+    end_date = boundary_date(next_year, next_index + 1, billing_day)
+    return Period(
+        key=key,
+        start_date=start_date,
+        end_date=end_date,
+        start=local_midnight(start_date, zone),
+        end=local_midnight(end_date, zone),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class PeriodCalendar:
     """Periods for one billing day and time zone."""
@@ -82,17 +98,7 @@ class PeriodCalendar:
 
     def period(self, key: int) -> Period:
         """The period starting in month `key`."""
-        year, month_index = divmod(key, 12)
-        next_year, next_index = divmod(key + 1, 12)
-        start_date = boundary_date(year, month_index + 1, self.billing_day)
-        end_date = boundary_date(next_year, next_index + 1, self.billing_day)
-        return Period(
-            key=key,
-            start_date=start_date,
-            end_date=end_date,
-            start=local_midnight(start_date, self.zone),
-            end=local_midnight(end_date, self.zone),
-        )
+        return _period(self.billing_day, self.zone, key)
 
     def containing(self, instant: datetime) -> Period:
         """The period that contains the instant."""

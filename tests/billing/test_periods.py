@@ -86,7 +86,14 @@ def test_naive_time_rejected() -> None:
     st.integers(min_value=1, max_value=31),
     st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2090, 1, 1)),
     st.sampled_from(
-        ["Europe/Berlin", "America/New_York", "Asia/Shanghai", "Australia/Lord_Howe"]
+        [
+            "Europe/Berlin",
+            "America/New_York",
+            "Asia/Shanghai",
+            "Australia/Lord_Howe",
+            "America/Santiago",
+            "Asia/Kathmandu",
+        ]
     ),
 )
 def test_every_instant_is_in_exactly_its_period(

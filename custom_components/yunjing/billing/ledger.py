@@ -36,7 +36,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 import json
 from pathlib import Path
@@ -92,26 +92,21 @@ from .records import (
 from .reports import Reports
 from .schema import migrate
 from .tariff import Tariff, tariff_from_dict
+from .validation import (
+    EARLIEST,
+    HOUR_US,
+    LATEST,
+    check_delta,
+    check_id,
+    check_reading,
+    check_reference,
+    check_text,
+    from_us,
+    to_us,
+)
 
 LANDLORD_ACCOUNT_ID = "landlord"
 DEFAULT_MAX_RECHARGE = "10000"
-MAX_ID_LENGTH = 64
-MAX_TEXT_LENGTH = 200
-MAX_READING_WH = 10**15
-EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
-LATEST = datetime(2200, 1, 1, tzinfo=UTC)
-HOUR_US = 3_600_000_000
-
-
-def to_us(instant: datetime) -> int:
-    """Microseconds since the epoch of an aware datetime."""
-    delta = instant.astimezone(UTC) - datetime(1970, 1, 1, tzinfo=UTC)
-    return delta // timedelta(microseconds=1)
-
-
-def from_us(micros: int) -> datetime:
-    """The UTC datetime of microseconds since the epoch."""
-    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=micros)
 
 
 @dataclass(frozen=True, slots=True)
@@ -495,8 +490,8 @@ class Ledger:
         self, account_id: str, name: str, kind: str = "tenant", user: str | None = None
     ) -> None:
         """Open a tenant account (the landlord account exists from the start)."""
-        _check_id(account_id, "account")
-        _check_text(name, "name")
+        check_id(account_id, "account")
+        check_text(name, "name")
         if kind not in ("tenant", "landlord"):
             raise BillingError(
                 "account_kind_invalid", "Unknown account kind {kind}", kind=kind
@@ -532,8 +527,8 @@ class Ledger:
 
     def add_room(self, room_id: str, name: str, user: str | None = None) -> None:
         """Add a room (vacant: its energy is charged to the landlord account)."""
-        _check_id(room_id, "room")
-        _check_text(name, "name")
+        check_id(room_id, "room")
+        check_text(name, "name")
         with self._write():
             if self._db.execute(
                 "SELECT 1 FROM room WHERE room_id = ?", (room_id,)
@@ -556,7 +551,7 @@ class Ledger:
         now_utc = self._check_time(now, "now", now=require_aware(now, "now"))
         batch_deltas = list(deltas)
         for delta in batch_deltas:
-            _check_delta(delta, now_utc)
+            check_delta(delta, now_utc)
         with self._write():
             batch = _Batch.empty()
             open_period = self._open_period()
@@ -773,7 +768,7 @@ class Ledger:
                 amount=value,
                 maximum=self._max_recharge,
             )
-        _check_reference(reference)
+        check_reference(reference)
         minor = to_minor(value, self.currency)
         with self._write():
             account = self._account(account_id)
@@ -849,7 +844,7 @@ class Ledger:
         """Pay money back to a tenant, never more than the balance."""
         value = parse_positive_amount(amount, self.currency)
         if reference is not None:
-            _check_reference(reference)
+            check_reference(reference)
         minor = to_minor(value, self.currency)
         with self._write():
             account = self._open_account(account_id)
@@ -905,7 +900,7 @@ class Ledger:
 
         With `account_id`, only a row of that account can be corrected.
         """
-        _check_text(reason, "reason")
+        check_text(reason, "reason")
         if isinstance(entry_id, bool) or not isinstance(entry_id, int):
             raise BillingError(
                 "unknown_entry", "There is no journal entry {entry}", entry=entry_id
@@ -1009,7 +1004,7 @@ class Ledger:
         the landlord account (the room was vacant).
         """
         at_utc = self._check_time(at, "move-in time")
-        _check_reading(reading_wh, "move-in reading")
+        check_reading(reading_wh, "move-in reading")
         with self._write():
             room_key, reading, reading_at = self._room(room_id)
             account = self._open_account(account_id)
@@ -1106,7 +1101,7 @@ class Ledger:
         """
         at_utc = self._check_time(at, "move-out time")
         for reading in (final_readings_wh or {}).values():
-            _check_reading(reading, "final reading")
+            check_reading(reading, "final reading")
         with self._write():
             account = self._open_account(account_id)
             if account.kind != "tenant":
@@ -1197,8 +1192,8 @@ class Ledger:
     ) -> None:
         """Charge the old meter up to its final reading and start the new one."""
         at_utc = self._check_time(at, "replacement time")
-        _check_reading(old_final_wh, "old meter final reading")
-        _check_reading(new_start_wh, "new meter start reading")
+        check_reading(old_final_wh, "old meter final reading")
+        check_reading(new_start_wh, "new meter start reading")
         with self._write():
             room_key, reading, reading_at = self._room(room_id)
             at_us = self._advance_reading(
@@ -1441,89 +1436,3 @@ class Ledger:
             return self._reports.figures(
                 self.calendar.containing(instant), instant, days
             )
-
-
-def _check_id(value: object, what: str) -> None:
-    if not isinstance(value, str) or not value.strip() or len(value) > MAX_ID_LENGTH:
-        raise BillingError(
-            f"{what}_id_invalid",
-            "The {what} id {value!r} must be 1-64 characters",
-            what=what,
-            value=value,
-        )
-
-
-def _check_text(value: object, what: str) -> None:
-    if not isinstance(value, str) or not value.strip() or len(value) > MAX_TEXT_LENGTH:
-        raise BillingError(
-            f"{what}_invalid", "The {what} must be 1-200 characters", what=what
-        )
-
-
-def _check_reference(reference: object) -> None:
-    if (
-        not isinstance(reference, str)
-        or not reference.strip()
-        or len(reference) > MAX_ID_LENGTH
-    ):
-        raise BillingError(
-            "reference_invalid",
-            "The reference {value!r} must be 1-64 characters",
-            value=reference,
-        )
-
-
-def _check_reading(value: object, what: str) -> None:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int)
-        or not 0 <= value <= MAX_READING_WH
-    ):
-        raise BillingError(
-            "reading_invalid",
-            "The {what} {value!r} must be whole Wh, 0 or more",
-            what=what,
-            value=value,
-        )
-
-
-def _check_delta(delta: ConsumptionDelta, now: datetime) -> None:
-    if not isinstance(delta, ConsumptionDelta):
-        raise BillingError(
-            "delta_invalid", "Not a consumption delta: {value!r}", value=delta
-        )
-    _check_reading(delta.from_reading_wh, f"from reading of room {delta.room_id}")
-    _check_reading(delta.to_reading_wh, f"to reading of room {delta.room_id}")
-    if delta.to_reading_wh < delta.from_reading_wh:
-        raise BillingError(
-            "reading_lower_than_last",
-            "Room {room}: reading {to} Wh is lower than the last {start} Wh",
-            room=delta.room_id,
-            to=delta.to_reading_wh,
-            start=delta.from_reading_wh,
-        )
-    if (
-        isinstance(delta.wh, bool)
-        or not isinstance(delta.wh, int)
-        or (delta.wh != delta.to_reading_wh - delta.from_reading_wh)
-    ):
-        raise BillingError(
-            "delta_invalid",
-            "Room {room}: {wh} Wh is not the difference of its readings",
-            room=delta.room_id,
-            wh=delta.wh,
-        )
-    start = require_aware(delta.start, "delta start")
-    end = require_aware(delta.end, "delta end")
-    if not EARLIEST <= start <= end:
-        raise BillingError(
-            "interval_invalid",
-            "Room {room}: the delta's interval is invalid",
-            room=delta.room_id,
-        )
-    if end > now:
-        raise BillingError(
-            "time_in_future",
-            "Room {room}: the delta ends after now",
-            room=delta.room_id,
-        )

@@ -33,18 +33,11 @@ from .records import (
     RoomUsage,
     Usage,
 )
+from .validation import from_us as _dt, to_us as _us
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _HOUR = timedelta(hours=1)
 _REFUND_KINDS = ("refund", "settlement")
-
-
-def _us(instant: datetime) -> int:
-    return (instant - _EPOCH) // timedelta(microseconds=1)
-
-
-def _dt(micros: int) -> datetime:
-    return _EPOCH + timedelta(microseconds=micros)
 
 
 def kwh(wh: int) -> Decimal:

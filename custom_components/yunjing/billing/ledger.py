@@ -1225,23 +1225,17 @@ class Ledger:
         """Close every period that ended by `now` (also ones missed while down)."""
         now_utc = self._check_time(now, "now", now=require_aware(now, "now"))
         with self._write():
-            closed = self._close_due(now_utc)
-        with self._read():
-            return [
-                self._reports.bill(account_key, period, closed=True)
-                for period, account_keys in closed
-                for account_key in account_keys
-            ]
+            return self._close_due(now_utc)
 
-    def _close_due(self, now: datetime) -> list[tuple[Period, list[int]]]:
-        closed: list[tuple[Period, list[int]]] = []
+    def _close_due(self, now: datetime) -> list[Bill]:
+        bills: list[Bill] = []
         period = self._open_period()
         while period.end <= now:
-            closed.append((period, self._close_period(period)))
+            bills.extend(self._close_period(period))
             period = self.calendar.period(period.key + 1)
-        return closed
+        return bills
 
-    def _close_period(self, period: Period) -> list[int]:
+    def _close_period(self, period: Period) -> list[Bill]:
         start_us, end_us = to_us(period.start), to_us(period.end)
         self._seal("period_key <= ?", (period.key,))
         occupancies = self._db.execute(
@@ -1262,8 +1256,11 @@ class Ledger:
             )
         ]
         now_us = to_us(self._now())
-        for account_key in account_keys:
-            bill = self._reports.bill(account_key, period, closed=True)
+        bills = [
+            self._reports.bill(account_key, period, closed=True)
+            for account_key in account_keys
+        ]
+        for account_key, bill in zip(account_keys, bills, strict=True):
             self._db.execute(
                 "INSERT OR REPLACE INTO bill (account_key, period_key, created_at, data)"
                 " VALUES (?, ?, ?, ?)",
@@ -1278,7 +1275,7 @@ class Ledger:
             None,
             {"period_start": period.start_date, "bills": len(account_keys)},
         )
-        return account_keys
+        return bills
 
     def _fee_entries(
         self, period: Period, holdings: list[tuple[int, ...]], at_us: int

@@ -3,6 +3,8 @@
 import ast
 from pathlib import Path
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -43,3 +45,25 @@ def test_clock_is_injected(module: Path) -> None:
     assert not re.search(
         r"datetime\.now\(|datetime\.utcnow\(|date\.today\(|time\.time\(", text
     )
+
+
+def test_billing_imports_without_homeassistant() -> None:
+    """Every billing module imports in a fresh interpreter without loading homeassistant."""
+    names = [m.stem for m in MODULES if m.stem != "__init__"]
+    script = (
+        "import sys, runpy\n"
+        f"child = runpy.run_path({str(BILLING.parents[2] / 'tests' / 'billing' / 'crash_child.py')!r})\n"
+        f"for name in {names!r}:\n"
+        "    child['import_billing_alone'](name)\n"
+        "assert not [m for m in sys.modules if m.split('.')[0] == 'homeassistant'], 'homeassistant imported'\n"
+        "print('ok')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"

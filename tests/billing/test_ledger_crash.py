@@ -14,13 +14,14 @@ import threading
 from .ledger_helpers import FakeClock, opened
 
 ROOT = Path(__file__).resolve().parents[2]
+CHILD = Path(__file__).with_name("crash_child.py")
 ROUNDS = 6
 
 
 def _run_until_killed(path: Path, first: int, delay: float) -> list[str]:
     """Start a writer, kill it `delay` seconds after it is ready; its acks."""
     child = subprocess.Popen(
-        [sys.executable, "-m", "tests.billing.crash_child", str(path), str(first)],
+        [sys.executable, str(CHILD), str(path), str(first)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,

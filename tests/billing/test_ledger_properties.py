@@ -32,6 +32,7 @@ operations = st.lists(
         st.tuples(st.just("correct"), st.integers(0, 50), st.just(0)),
         st.tuples(st.just("wait"), st.integers(1, 24 * 20), st.just(0)),
         st.tuples(st.just("close"), st.just(0), st.just(0)),
+        st.tuples(st.just("tenant_change"), st.integers(0, 1), st.integers(0, 5_000)),
     ),
     max_size=30,
 )
@@ -54,6 +55,7 @@ def test_balance_is_the_sum_of_the_journal(ops: list[tuple[str, int, int]]) -> N
         last = [START, START]
         money_in = dict.fromkeys(accounts, Decimal(0))
         references = 0
+        tenants = 1
         for kind, index, value in ops:
             now = clock.now()
             try:
@@ -87,6 +89,20 @@ def test_balance_is_the_sum_of_the_journal(ops: list[tuple[str, int, int]]) -> N
                         ledger.correct(
                             entries[index % len(entries)].entry_id, "test", "admin"
                         )
+                elif kind == "tenant_change":
+                    # the tenant leaves with a final reading; a new one moves in
+                    final = readings[index] + value
+                    settlement = ledger.move_out(
+                        accounts[index], now, final_readings_wh={f"r{index}": final}
+                    )
+                    assert settlement.balance == -settlement.arrears
+                    readings[index] = final
+                    last[index] = now
+                    tenants += 1
+                    accounts[index] = f"t{tenants}"
+                    money_in[accounts[index]] = Decimal(0)
+                    ledger.open_account(accounts[index], accounts[index])
+                    ledger.move_in(f"r{index}", accounts[index], now, final)
                 elif kind == "wait":
                     clock.set(now + timedelta(hours=index))
                 else:
@@ -102,18 +118,18 @@ def test_balance_is_the_sum_of_the_journal(ops: list[tuple[str, int, int]]) -> N
         assert ledger.verify_chain() == []
         ledger.flush_pending()
         assert ledger.verify_chain() == []
-        for account in [*accounts, "landlord"]:
+        for account in [*money_in, "landlord"]:
             journal_sum = sum(
                 (e.amount for e in ledger.journal_entries(account)), Decimal(0)
             )
             assert ledger.balance(account) == journal_sum
         if not any(kind == "correct" for kind, _, _ in ops):
-            for account in accounts:
+            for account in money_in:
                 energy = sum(
                     (
                         e.amount
                         for e in ledger.journal_entries(account)
-                        if e.kind in {"deduction", "fee"}
+                        if e.kind in {"deduction", "fee", "settlement"}
                     ),
                     Decimal(0),
                 )

@@ -157,3 +157,19 @@ def test_invalid_tariffs(data: dict[str, Any]) -> None:
         "amount_invalid",
         "amount_not_finite",
     }
+
+
+def test_large_tier_limits_and_quota() -> None:
+    tariff = tariff_from_dict(
+        {
+            "kind": "tiered",
+            "tiers": [
+                {"up_to_kwh": "2760", "price": "0.4883"},
+                {"up_to_kwh": "4800", "price": "0.5383"},
+                {"up_to_kwh": None, "price": "0.7883"},
+            ],
+            "free_kwh": "1500.5",
+        }
+    )
+    assert [tier.up_to_wh for tier in tariff.tiers] == [2_760_000, 4_800_000, None]
+    assert tariff.free_wh == 1_500_500

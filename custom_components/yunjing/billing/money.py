@@ -62,7 +62,8 @@ def round_half_up(value: Decimal, exponent: int) -> Decimal:
     return value.quantize(Decimal(1).scaleb(-exponent), ROUND_HALF_UP, _CONTEXT)
 
 
-def _to_decimal(value: str | int | Decimal, what: str) -> Decimal:
+def parse_decimal(value: str | int | Decimal, what: str) -> Decimal:
+    """A finite Decimal from a string, an int or a Decimal (never a float)."""
     # bool is an int subclass and float is rejected outright: neither is money.
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
         raise BillingError(
@@ -108,7 +109,7 @@ def parse_amount(
     absurd magnitudes. The sign is kept; callers decide what sign they accept.
     """
     exponent = currency_exponent(currency)
-    number = _to_decimal(value, what)
+    number = parse_decimal(value, what)
     if _decimals(number.normalize(_CONTEXT)) > exponent:
         raise BillingError(
             "amount_too_precise",
@@ -176,7 +177,7 @@ def nanos_to_minor(nanos: int, currency: str) -> int:
 
 def parse_rate(value: str | int | Decimal, what: str = "rate") -> Decimal:
     """A price per kWh: 0 or more, at most 6 decimals."""
-    number = _to_decimal(value, what)
+    number = parse_decimal(value, what)
     if number < 0:
         raise BillingError(
             "rate_negative",

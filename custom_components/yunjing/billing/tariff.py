@@ -24,7 +24,7 @@ from functools import cached_property
 from typing import Any
 
 from .errors import BillingError
-from .money import parse_rate, rate_micros
+from .money import parse_decimal, parse_rate, rate_micros
 
 MINUTES_PER_DAY = 24 * 60
 MAX_KWH = Decimal(10_000_000)
@@ -359,10 +359,15 @@ def _rate_name(name: Any) -> RateName:
 
 
 def _wh(value: Any, what: str) -> int:
-    kwh = parse_rate(_text(value), what)
+    kwh = parse_decimal(_text(value), what)
     wh = kwh * 1000
-    if wh != wh.to_integral_value() or kwh > MAX_KWH:
-        raise _invalid("{what} {value} kWh must be whole Wh", what=what, value=value)
+    if kwh < 0 or kwh > MAX_KWH or wh != wh.to_integral_value():
+        raise _invalid(
+            "{what} {value} kWh must be whole Wh between 0 and {limit} kWh",
+            what=what,
+            value=value,
+            limit=MAX_KWH,
+        )
     return int(wh)
 
 

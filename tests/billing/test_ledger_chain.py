@@ -156,3 +156,15 @@ def test_settings_are_fixed_at_creation(
     with pytest.raises(BillingError) as err:
         Ledger.open(path, clock=clock, **{**settings, **options})  # type: ignore[arg-type]
     assert err.value.code == code
+
+
+def test_unreadable_file_is_a_billing_error(tmp_path: Path, clock: FakeClock) -> None:
+    not_a_database = tmp_path / "junk.db"
+    not_a_database.write_bytes(b"this is not an SQLite file, " * 100)
+    for path in (not_a_database, tmp_path / "missing" / "dir" / "l.db"):
+        with pytest.raises(BillingError) as err:
+            Ledger.open(
+                path, currency="CNY", time_zone="UTC", billing_day=1, clock=clock
+            )
+        assert err.value.code == "ledger_unavailable"
+        assert str(path) in str(err.value)

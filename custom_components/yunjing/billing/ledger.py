@@ -129,9 +129,12 @@ class Ledger(LedgerCore):
                 "time_zone_unknown", "Unknown time zone {zone}", zone=time_zone
             ) from None
         limit = parse_positive_amount(max_recharge, currency, "maximum recharge")
-        connection = sqlite3.connect(
-            path, check_same_thread=False, autocommit=True, timeout=30
-        )
+        try:
+            connection = sqlite3.connect(
+                path, check_same_thread=False, autocommit=True, timeout=30
+            )
+        except sqlite3.Error as err:
+            raise _unavailable(path, err) from err
         try:
             connection.execute("PRAGMA journal_mode = WAL")
             connection.execute("PRAGMA synchronous = FULL")
@@ -147,6 +150,9 @@ class Ledger(LedgerCore):
                 is_holiday=is_holiday,
                 max_recharge=limit,
             )
+        except sqlite3.DatabaseError as err:
+            connection.close()
+            raise _unavailable(path, err) from err
         except BaseException:
             connection.close()
             raise
@@ -922,3 +928,12 @@ class Ledger(LedgerCore):
             return self._reports.figures(
                 self.calendar.containing(instant), instant, days
             )
+
+
+def _unavailable(path: Path, error: sqlite3.Error) -> BillingError:
+    return BillingError(
+        "ledger_unavailable",
+        "The ledger {path} cannot be opened: {error}",
+        path=path,
+        error=error,
+    )

@@ -1,6 +1,7 @@
 """Splitting intervals and pricing energy with windows, tiers and quotas."""
 
 from datetime import UTC, date, datetime, timedelta
+import itertools
 from zoneinfo import ZoneInfo
 
 from hypothesis import given, strategies as st
@@ -111,3 +112,33 @@ def test_allocation_adds_up(wh: int, micros: int, cut_offsets: list[int]) -> Non
     pieces = allocate(start, end, wh, cuts)
     assert sum(p[2] for p in pieces) == wh
     assert all(p[2] >= 0 for p in pieces)
+
+
+@given(
+    st.datetimes(min_value=datetime(2023, 1, 1), max_value=datetime(2025, 12, 31)),
+    st.integers(min_value=0, max_value=3 * 86_400_000_000),
+    st.integers(min_value=0, max_value=100_000),
+    st.sampled_from(
+        ["Europe/Berlin", "America/Santiago", "Asia/Kathmandu", "Asia/Shanghai"]
+    ),
+)
+def test_slices_are_contiguous_and_each_has_one_rate(
+    moment: datetime, micros: int, wh: int, zone: str
+) -> None:
+    tz = ZoneInfo(zone)
+    pricer = _pricer(OFF_PEAK, tz)
+    start = moment.replace(tzinfo=UTC)
+    end = start + timedelta(microseconds=micros)
+    slices = pricer.slices(start, end, wh)
+    assert sum(s.wh for s in slices) == wh
+    assert slices[0].start == start
+    assert slices[-1].end == end
+    for before, after in itertools.pairwise(slices):
+        assert before.end == after.start
+    for piece in slices:
+        last = max(piece.start, piece.end - timedelta(microseconds=1))
+        for instant in (piece.start, last):
+            local = instant.astimezone(tz)
+            assert OFF_PEAK.rate_name_at(local.time(), holiday=False) is piece.rate
+        assert piece.period.contains(piece.start)
+        assert piece.start == piece.end or piece.period.contains(last)

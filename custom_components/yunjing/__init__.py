@@ -2,43 +2,119 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
+from datetime import datetime
+from functools import partial
+from pathlib import Path
 
-from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ConfigEntryNotReady
-from modbus_connection import ModbusConnectionError
+from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers.typing import ConfigType
+from homeassistant.util import dt as dt_util
 
-from .const import DOMAIN
+from .billing.ledger import Ledger
+from .const import (
+    CONF_BILLING_DAY,
+    CONF_CONNECTION_TYPE,
+    CONF_CURRENCY,
+    CONNECTION_SIMULATED,
+    DOMAIN,
+)
+from .coordinator import MeterCoordinator
 from .entry_data import bus_settings
-from .meters.bus import BusSettings, probe
+from .meters.bus import Bus
+from .meters.simulator import DEMO_BUILDING, Simulator, load_building
+from .runtime import YunjingConfigEntry, YunjingRuntime
+from .services import async_setup_services
+
+PLATFORMS = [Platform.SENSOR, Platform.SWITCH, Platform.NUMBER]
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
-@dataclass
-class YunjingRuntime:
-    """Everything one hub entry holds while it is loaded."""
+class _HomeAssistantClock:
+    """The ledger's clock: Home Assistant's time, which tests can freeze."""
 
-    bus_settings: BusSettings
+    def now(self) -> datetime:
+        return dt_util.utcnow()
 
 
-type YunjingConfigEntry = ConfigEntry[YunjingRuntime]
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the services, once for all hubs."""
+    async_setup_services(hass)
+    return True
+
+
+def _open_ledger(hass: HomeAssistant, entry: YunjingConfigEntry) -> Ledger:
+    folder = Path(hass.config.path(DOMAIN))
+    folder.mkdir(exist_ok=True)
+    return Ledger.open(
+        folder / f"{entry.entry_id}.sqlite3",
+        currency=entry.data[CONF_CURRENCY],
+        time_zone=hass.config.time_zone,
+        billing_day=entry.data[CONF_BILLING_DAY],
+        clock=_HomeAssistantClock(),
+    )
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: YunjingConfigEntry) -> bool:
-    """Set up a hub: one gateway or serial bus."""
-    settings = bus_settings(entry.data)
+    """Set up a hub: its bus, its ledger and the poll cycle."""
+    simulator = None
+    if entry.data[CONF_CONNECTION_TYPE] == CONNECTION_SIMULATED:
+        building = await hass.async_add_executor_job(load_building, DEMO_BUILDING)
+        simulator = Simulator(
+            dataclasses.replace(
+                building, tcp_port=0, rtu_over_tcp_port=0, start=dt_util.utcnow()
+            )
+        )
+        await simulator.start()
+        settings = simulator.bus_settings()
+    else:
+        settings = bus_settings(entry.data)
+    bus = Bus(settings)
     try:
-        await probe(settings)
-    except ModbusConnectionError as err:
-        raise ConfigEntryNotReady(
-            translation_domain=DOMAIN,
-            translation_key="cannot_connect",
-            translation_placeholders={"target": entry.title},
-        ) from err
-    entry.runtime_data = YunjingRuntime(bus_settings=settings)
+        ledger = await hass.async_add_executor_job(_open_ledger, hass, entry)
+    except BaseException:
+        await bus.close()
+        if simulator is not None:
+            await simulator.close()
+        raise
+    coordinator = MeterCoordinator(hass, entry, bus, ledger)
+    hub_device = dr.async_get(hass).async_get_or_create(
+        config_entry_id=entry.entry_id,
+        identifiers={(DOMAIN, entry.entry_id)},
+        name=entry.title,
+        manufacturer="Yunjing",
+        model="Meter bus",
+    )
+    entry.runtime_data = YunjingRuntime(
+        coordinator=coordinator, hub_device_id=hub_device.id, simulator=simulator
+    )
+    entry.async_on_unload(partial(_async_close, hass, entry.runtime_data))
+    await coordinator.async_ensure_tariff()
+    await coordinator.async_sync_ledger(tenants_too=False)
+    await coordinator.async_config_entry_first_refresh()
+    await coordinator.async_sync_ledger()
+    await coordinator.async_refresh()
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    entry.async_on_unload(entry.add_update_listener(_async_entry_updated))
     return True
+
+
+async def _async_close(hass: HomeAssistant, runtime: YunjingRuntime) -> None:
+    await runtime.coordinator.bus.close()
+    await hass.async_add_executor_job(runtime.coordinator.ledger.close)
+    if runtime.simulator is not None:
+        await runtime.simulator.close()
+
+
+async def _async_entry_updated(hass: HomeAssistant, entry: YunjingConfigEntry) -> None:
+    """Subentries added or removed: tell the ledger, add entities, poll."""
+    await entry.runtime_data.coordinator.async_sync_ledger()
+    entry.runtime_data.new_subentries(entry)
+    await entry.runtime_data.coordinator.async_request_refresh()
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: YunjingConfigEntry) -> bool:
     """Unload a hub."""
-    return True
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)

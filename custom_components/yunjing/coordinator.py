@@ -1,0 +1,488 @@
+"""The poll cycle of one hub: read every meter, bill the accepted energy, publish a snapshot."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+import logging
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.util import dt as dt_util
+
+from .billing.alarms import AlarmLevels, current_level, days_left
+from .billing.errors import BillingError
+from .billing.ledger import Ledger
+from .billing.records import ConsumptionDelta, CycleFigures, Settlement
+from .billing.tariff import Tariff, tariff_from_dict
+from .const import (
+    CONF_ALARM_1,
+    CONF_ALARM_2,
+    CONF_CREDIT_LIMIT,
+    CONF_EFFECTIVE_FROM,
+    CONF_HAS_RELAY,
+    CONF_MODEL,
+    CONF_POLL_INTERVAL,
+    CONF_RATED_POWER,
+    CONF_ROOMS,
+    CONF_TARIFF,
+    CONF_UNIT_ID,
+    DOMAIN,
+    SUBENTRY_ROOM,
+    SUBENTRY_TENANT,
+)
+from .meters.bus import Bus
+from .meters.energy import EnergyCounter, EnergyStep, Event, Rejection
+from .meters.models import MODELS, MeterModel
+from .meters.reading import Reading
+
+if TYPE_CHECKING:
+    from .runtime import YunjingConfigEntry
+
+_LOGGER = logging.getLogger(__name__)
+
+
+def _error(key: str, **placeholders: object) -> ServiceValidationError:
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders={
+            name: str(value) for name, value in placeholders.items()
+        },
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class RoomConfig:
+    """A room subentry as the poll cycle needs it."""
+
+    room_id: str
+    name: str
+    model: MeterModel
+    unit_id: int
+    rated_power_w: int
+    has_relay: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class TenantConfig:
+    """A tenant subentry as the poll cycle needs it."""
+
+    tenant_id: str
+    name: str
+    rooms: tuple[str, ...]
+    levels: AlarmLevels
+
+
+@dataclass(frozen=True, kw_only=True)
+class RoomData:
+    """What the entities of one room show."""
+
+    reading: Reading | None
+    energy_period_kwh: Decimal
+    cost_period: Decimal
+    status: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class TenantData:
+    """What the entities of one tenant show."""
+
+    balance: Decimal
+    alarm_level: str
+    days_left: int | None
+    energy_period_kwh: Decimal
+    cost_period: Decimal
+
+
+@dataclass(frozen=True, kw_only=True)
+class Snapshot:
+    """One poll cycle's result, read by every entity of the hub."""
+
+    period_start: datetime
+    rooms: dict[str, RoomData]
+    tenants: dict[str, TenantData]
+    requests: int
+    failures: int
+    cycle_seconds: float | None
+
+
+def room_configs(entry: YunjingConfigEntry) -> dict[str, RoomConfig]:
+    """The rooms of a hub, by subentry id."""
+    return {
+        subentry_id: RoomConfig(
+            room_id=subentry_id,
+            name=subentry.title,
+            model=MODELS[subentry.data[CONF_MODEL]],
+            unit_id=subentry.data[CONF_UNIT_ID],
+            rated_power_w=subentry.data[CONF_RATED_POWER],
+            has_relay=subentry.data[CONF_HAS_RELAY],
+        )
+        for subentry_id, subentry in entry.subentries.items()
+        if subentry.subentry_type == SUBENTRY_ROOM
+    }
+
+
+def tenant_configs(entry: YunjingConfigEntry) -> dict[str, TenantConfig]:
+    """The tenants of a hub, by subentry id."""
+    return {
+        subentry_id: TenantConfig(
+            tenant_id=subentry_id,
+            name=subentry.title,
+            rooms=tuple(subentry.data.get(CONF_ROOMS, ())),
+            levels=AlarmLevels(
+                level_1=Decimal(subentry.data[CONF_ALARM_1]),
+                level_2=Decimal(subentry.data[CONF_ALARM_2]),
+                credit_limit=Decimal(subentry.data[CONF_CREDIT_LIMIT]),
+            ),
+        )
+        for subentry_id, subentry in entry.subentries.items()
+        if subentry.subentry_type == SUBENTRY_TENANT
+    }
+
+
+class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
+    """Polls one bus and bills what it reads; all entities of the hub read its snapshot."""
+
+    config_entry: YunjingConfigEntry
+
+    def __init__(
+        self, hass: HomeAssistant, entry: YunjingConfigEntry, bus: Bus, ledger: Ledger
+    ) -> None:
+        """A coordinator for the hub's bus and ledger."""
+        super().__init__(
+            hass,
+            _LOGGER,
+            config_entry=entry,
+            name=f"{DOMAIN} {entry.title}",
+            update_interval=timedelta(seconds=entry.data[CONF_POLL_INTERVAL]),
+        )
+        self.bus = bus
+        self.ledger = ledger
+        self._counters: dict[str, EnergyCounter] = {}
+        self._offline: set[str] = set()
+
+    async def async_ledger_job[T](self, func: Callable[..., T], *args: Any) -> T:
+        """Run a ledger call in the executor (the ledger does blocking SQLite I/O)."""
+        return await self.hass.async_add_executor_job(func, *args)
+
+    def _live_readings(self) -> dict[str, int]:
+        """The import reading of every room that answered the last poll."""
+        if self.data is None:
+            return {}
+        return {
+            room_id: room.reading.import_wh
+            for room_id, room in self.data.rooms.items()
+            if room.reading is not None and room.reading.import_wh is not None
+        }
+
+    async def async_sync_ledger(self, *, tenants_too: bool = True) -> None:
+        """Give the ledger the rooms and tenants added as subentries since it last looked.
+
+        A tenant moves into their rooms at the rooms' live readings, so tenants
+        wait (`tenants_too=False`) until the meters have been read once.
+        """
+        rooms = room_configs(self.config_entry)
+        tenants = tenant_configs(self.config_entry) if tenants_too else {}
+        live = self._live_readings()
+        skipped = await self.async_ledger_job(
+            self._sync_ledger, rooms, tenants, live, dt_util.utcnow()
+        )
+        for tenant_id, room_id in skipped:
+            _LOGGER.warning(
+                "Tenant %s was not moved into room %s: the room's meter has not been read yet;"
+                " call yunjing.move_in once it is online",
+                tenants[tenant_id].name,
+                rooms[room_id].name if room_id in rooms else room_id,
+            )
+        for room_id in set(self._counters) - set(rooms):
+            del self._counters[room_id]
+
+    def _sync_ledger(
+        self,
+        rooms: dict[str, RoomConfig],
+        tenants: dict[str, TenantConfig],
+        live: dict[str, int],
+        now: datetime,
+    ) -> list[tuple[str, str]]:
+        """Executor: open what the ledger lacks; returns (tenant, room) move-ins not possible yet."""
+        known_rooms, known_accounts = self.ledger.known_ids()
+        for room in rooms.values():
+            if room.room_id not in known_rooms:
+                self.ledger.add_room(room.room_id, room.name)
+        skipped = []
+        for tenant in tenants.values():
+            if tenant.tenant_id in known_accounts:
+                continue
+            self.ledger.open_account(tenant.tenant_id, tenant.name)
+            for room_id in tenant.rooms:
+                reading = live.get(room_id, self.ledger.room_reading(room_id)[0])
+                if reading is None:
+                    skipped.append((tenant.tenant_id, room_id))
+                    continue
+                self.ledger.move_in(room_id, tenant.tenant_id, now, reading)
+                self._counters.pop(room_id, None)
+        return skipped
+
+    async def async_move_in(
+        self, tenant_id: str, room_id: str, user: str | None
+    ) -> None:
+        """Move a tenant into a vacant room at its current reading."""
+        reading = self._live_readings().get(room_id)
+        if reading is None:
+            raise _error(
+                "meter_offline", room=self.config_entry.subentries[room_id].title
+            )
+        try:
+            await self.async_ledger_job(
+                self.ledger.move_in, room_id, tenant_id, dt_util.utcnow(), reading, user
+            )
+        except BillingError as err:
+            raise _error(err.code, **err.placeholders) from err
+        self._counters.pop(room_id, None)
+        tenant = self.config_entry.subentries[tenant_id]
+        rooms = [*tenant.data.get(CONF_ROOMS, []), room_id]
+        self.hass.config_entries.async_update_subentry(
+            self.config_entry, tenant, data={**tenant.data, CONF_ROOMS: rooms}
+        )
+
+    async def async_move_out(self, tenant_id: str, user: str | None) -> Settlement:
+        """Settle and close a tenant's account at the rooms' current readings."""
+        tenant = self.config_entry.subentries[tenant_id]
+        rooms = tenant.data.get(CONF_ROOMS, [])
+        live = self._live_readings()
+        offline = [room for room in rooms if room not in live]
+        if offline:
+            raise _error(
+                "meter_offline",
+                room=", ".join(
+                    self.config_entry.subentries[room].title
+                    for room in offline
+                    if room in self.config_entry.subentries
+                ),
+            )
+        settlement = await self.async_ledger_job(
+            self.ledger.move_out,
+            tenant_id,
+            dt_util.utcnow(),
+            user,
+            {room: live[room] for room in rooms},
+        )
+        for room in rooms:
+            self._counters.pop(room, None)
+        self.hass.config_entries.async_update_subentry(
+            self.config_entry, tenant, data={**tenant.data, CONF_ROOMS: []}
+        )
+        return settlement
+
+    async def async_replace_meter(
+        self, room_id: str, old_final_wh: int, new_start_wh: int, user: str | None
+    ) -> None:
+        """Close the old meter at its final reading and start counting the new one."""
+        await self.async_ledger_job(
+            self.ledger.replace_meter,
+            room_id,
+            dt_util.utcnow(),
+            old_final_wh,
+            new_start_wh,
+            user,
+        )
+        self._counters.pop(room_id, None)
+        await self.async_request_refresh()
+
+    async def async_set_relay(self, room_id: str, closed: bool) -> None:
+        """Switch a room's relay and confirm it by reading it back."""
+        room = room_configs(self.config_entry)[room_id]
+        if not room.has_relay:
+            raise _error("no_relay", room=room.name)
+        if not await self.bus.set_relay(room.unit_id, room.model, closed):
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="relay_failed",
+                translation_placeholders={"room": room.name},
+            )
+        await self.async_request_refresh()
+
+    async def _async_update_data(self) -> Snapshot:
+        now = dt_util.utcnow()
+        rooms = room_configs(self.config_entry)
+        readings = await self.bus.read_all(
+            [(room.unit_id, room.model) for room in rooms.values()]
+        )
+        deltas: list[ConsumptionDelta] = []
+        resets: dict[str, EnergyStep] = {}
+        room_readings: dict[str, Reading | None] = {}
+        for room in rooms.values():
+            reading = readings.get(room.unit_id)
+            room_readings[room.room_id] = reading
+            self._log_availability(room, reading)
+            counter = self._counter(room)
+            started = counter.baseline_at
+            step = counter.update(None if reading is None else reading.import_wh, now)
+            if step.rejected is Rejection.ABOVE_RATED_POWER:
+                _LOGGER.warning(
+                    "Room %s: %s Wh in one poll is above the rated power of %s W; not billed",
+                    room.name,
+                    step.to_reading
+                    and step.from_reading
+                    and step.to_reading - step.from_reading,
+                    room.rated_power_w,
+                )
+            if step.event is Event.RESET_CONFIRMED:
+                resets[room.room_id] = step
+            if (
+                step.delta_wh > 0
+                and started is not None
+                and step.from_reading is not None
+                and step.to_reading is not None
+            ):
+                deltas.append(
+                    ConsumptionDelta(
+                        room_id=room.room_id,
+                        start=started,
+                        end=now,
+                        wh=step.delta_wh,
+                        from_reading_wh=step.from_reading,
+                        to_reading_wh=step.to_reading,
+                    )
+                )
+        try:
+            figures, unbilled = await self.async_ledger_job(
+                self._bill_cycle, deltas, resets, now
+            )
+        except BillingError as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="billing_failed",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        for room_id in unbilled:
+            # Its counter no longer continues the ledger: start again from the ledger's reading.
+            self._counters.pop(room_id, None)
+        return self._snapshot(rooms, room_readings, figures)
+
+    def _counter(self, room: RoomConfig) -> EnergyCounter:
+        counter = self._counters.get(room.room_id)
+        if counter is None or counter.rated_power_w != room.rated_power_w:
+            baseline, baseline_at = self.ledger.room_reading(room.room_id)
+            counter = self._counters[room.room_id] = EnergyCounter(
+                rated_power_w=room.rated_power_w,
+                baseline_wh=baseline,
+                baseline_at=baseline_at,
+            )
+        return counter
+
+    def _log_availability(self, room: RoomConfig, reading: Reading | None) -> None:
+        if reading is None and room.room_id not in self._offline:
+            self._offline.add(room.room_id)
+            _LOGGER.warning(
+                "Meter of room %s (unit %s) is offline", room.name, room.unit_id
+            )
+        elif reading is not None and room.room_id in self._offline:
+            self._offline.discard(room.room_id)
+            _LOGGER.info(
+                "Meter of room %s (unit %s) is back online", room.name, room.unit_id
+            )
+
+    def _bill_cycle(
+        self,
+        deltas: list[ConsumptionDelta],
+        resets: dict[str, EnergyStep],
+        now: datetime,
+    ) -> tuple[CycleFigures, list[str]]:
+        """Executor: write the cycle's deductions, close due periods, read the figures."""
+        for room_id, step in resets.items():
+            # A reset confirmed by the counter's rule closes the old count in the
+            # ledger like a meter replacement, so billing continues from the new count.
+            last_wh, _ = self.ledger.room_reading(room_id)
+            if last_wh is not None and step.from_reading is not None:
+                self.ledger.replace_meter(room_id, now, last_wh, step.from_reading)
+        unbilled: list[str] = []
+        try:
+            self.ledger.record_consumption(deltas, now)
+        except BillingError:
+            # One room's delta does not continue the ledger; bill every other room.
+            for delta in deltas:
+                try:
+                    self.ledger.record_consumption([delta], now)
+                except BillingError as err:
+                    _LOGGER.error(
+                        "Room %s not billed this cycle: %s", delta.room_id, err
+                    )
+                    unbilled.append(delta.room_id)
+        self.ledger.close_due_periods(now)
+        return self.ledger.figures(now), unbilled
+
+    def _snapshot(
+        self,
+        rooms: dict[str, RoomConfig],
+        readings: dict[str, Reading | None],
+        figures: CycleFigures,
+    ) -> Snapshot:
+        tenants = tenant_configs(self.config_entry)
+        tenant_data: dict[str, TenantData] = {}
+        level_of_room: dict[str, str | None] = {}
+        for tenant in tenants.values():
+            account = figures.accounts.get(tenant.tenant_id)
+            if account is None:
+                continue
+            level = current_level(account.balance, tenant.levels)
+            for room_id in tenant.rooms:
+                level_of_room[room_id] = None if level is None else level.value
+            tenant_data[tenant.tenant_id] = TenantData(
+                balance=account.balance,
+                alarm_level=level.value if level else "none",
+                days_left=days_left(
+                    account.balance,
+                    account.daily_costs,
+                    credit_limit=tenant.levels.credit_limit,
+                ),
+                energy_period_kwh=account.kwh,
+                cost_period=account.amount,
+            )
+        room_data = {}
+        for room in rooms.values():
+            reading = readings[room.room_id]
+            usage = figures.rooms.get(room.room_id)
+            if reading is None:
+                status = "offline"
+            elif level_of_room.get(room.room_id) is not None:
+                status = "low_balance"
+            else:
+                status = "normal"
+            room_data[room.room_id] = RoomData(
+                reading=reading,
+                energy_period_kwh=usage.kwh if usage else Decimal(0),
+                cost_period=usage.amount if usage else Decimal(0),
+                status=status,
+            )
+        return Snapshot(
+            period_start=figures.period_start,
+            rooms=room_data,
+            tenants=tenant_data,
+            requests=self.bus.stats.requests,
+            failures=self.bus.stats.failures,
+            cycle_seconds=self.bus.stats.last_cycle_seconds,
+        )
+
+    async def async_ensure_tariff(self) -> None:
+        """A new ledger takes the tariff in the options (the hub's first flat price)."""
+        options = self.config_entry.options
+        if CONF_TARIFF not in options:
+            return
+        tariff = tariff_from_dict(options[CONF_TARIFF])
+        effective = date.fromisoformat(options[CONF_EFFECTIVE_FROM])
+
+        def ensure() -> None:
+            if self.ledger.tariff_at(dt_util.utcnow()) is None:
+                self.ledger.set_tariff(tariff, effective, None)
+
+        await self.async_ledger_job(ensure)
+
+    async def async_set_tariff(self, tariff: Tariff, effective: date) -> None:
+        """Record a tariff in the ledger, effective from a local date."""
+        await self.async_ledger_job(self.ledger.set_tariff, tariff, effective, None)

@@ -1,0 +1,169 @@
+"""The hub on real Home Assistant: setup, polling, billing, restart, relay and offline meters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import Context, HomeAssistant
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+)
+
+from custom_components.yunjing.const import DOMAIN
+from custom_components.yunjing.meters.simulator import Simulator
+
+
+def state(hass: HomeAssistant, entity_id: str) -> str:
+    current = hass.states.get(entity_id)
+    assert current is not None, entity_id
+    return current.state
+
+
+async def poll_after(hass: HomeAssistant, simulator: Simulator, seconds: int) -> None:
+    """Let `seconds` of simulated time pass for the meters, then poll."""
+    simulator.advance(seconds)
+    for entry in hass.config_entries.async_loaded_entries(DOMAIN):
+        await entry.runtime_data.coordinator.async_refresh()
+    await hass.async_block_till_done()
+
+
+async def recharge(
+    hass: HomeAssistant, tenant_device: str, amount: str, reference: str, context: Any
+) -> Any:
+    return await hass.services.async_call(
+        DOMAIN,
+        "recharge",
+        {"tenant": tenant_device, "amount": amount, "reference": reference},
+        blocking=True,
+        return_response=True,
+        context=context,
+    )
+
+
+def device_id(hass: HomeAssistant, subentry_id: str) -> str:
+    (device,) = dr.async_get(hass).async_get_devices(
+        identifiers={(DOMAIN, subentry_id)}
+    )
+    return device.id
+
+
+async def test_setup_creates_rooms_tenants_and_hub(
+    hass: HomeAssistant, hub: MockConfigEntry
+) -> None:
+    assert hub.state is ConfigEntryState.LOADED
+    assert state(hass, "sensor.101_energy_import") == "100"
+    assert state(hass, "sensor.102_energy_import") == "200"
+    assert state(hass, "sensor.103_energy_import") == "300"
+    assert state(hass, "sensor.101_power") == "1000.0"
+    assert state(hass, "switch.101_power") == "on"
+    assert hass.states.get("switch.103_power") is None  # SDM120: no relay
+    assert state(hass, "sensor.li_lei_balance") == "0.00"
+    assert state(hass, "sensor.li_lei_alarm_level") == "arrears"
+    devices = dr.async_entries_for_config_entry(dr.async_get(hass), hub.entry_id)
+    assert sorted(str(device.name) for device in devices) == [
+        "101",
+        "102",
+        "103",
+        "Li Lei",
+        "Test building",
+    ]
+
+
+async def test_poll_bills_energy_to_the_tenant(
+    hass: HomeAssistant,
+    hub: MockConfigEntry,
+    simulator: Simulator,
+    hass_admin_user: Any,
+) -> None:
+    tenant = device_id(hass, "lilei")
+    context = Context(user_id=hass_admin_user.id)
+    result = await recharge(hass, tenant, "100", "R-1", context)
+    assert result["applied"] is True
+    assert result["balance"] == "100.00"
+    # One hour: rooms 101 and 102 each draw 1 kWh at 0.50 -> 1.00 in all.
+    await poll_after(hass, simulator, 3600)
+    assert state(hass, "sensor.101_energy_import") == "101"
+    assert state(hass, "sensor.li_lei_balance") == "99.00"
+    assert state(hass, "sensor.li_lei_energy_this_period") == "2.000"
+    assert state(hass, "sensor.101_cost_this_period") == "0.50"
+    # Room 103 is vacant and idle: nothing charged to anyone.
+    assert state(hass, "sensor.103_cost_this_period") == "0.00"
+
+
+async def test_restart_changes_no_balance_and_reprices_nothing(
+    hass: HomeAssistant,
+    hub: MockConfigEntry,
+    simulator: Simulator,
+    hass_admin_user: Any,
+) -> None:
+
+    tenant = device_id(hass, "lilei")
+    await recharge(hass, tenant, "50", "R-2", Context(user_id=hass_admin_user.id))
+    await poll_after(hass, simulator, 1800)  # 2 x 0.5 kWh x 0.50 = 0.50
+    assert state(hass, "sensor.li_lei_balance") == "49.50"
+
+    assert await hass.config_entries.async_reload(hub.entry_id)
+    await hass.async_block_till_done()
+    assert state(hass, "sensor.li_lei_balance") == "49.50"
+
+    await poll_after(hass, simulator, 1800)  # another 0.50, counted once
+    assert state(hass, "sensor.li_lei_balance") == "49.00"
+    assert state(hass, "sensor.li_lei_energy_this_period") == "2.000"
+
+
+async def test_relay_switches_the_room_and_reads_back(
+    hass: HomeAssistant, hub: MockConfigEntry, simulator: Simulator
+) -> None:
+    await hass.services.async_call(
+        "switch", "turn_off", {"entity_id": "switch.102_power"}, blocking=True
+    )
+    assert simulator.room(2).relay_closed is False
+    assert state(hass, "switch.102_power") == "off"
+    await poll_after(hass, simulator, 600)
+    assert state(hass, "sensor.102_power") == "0.0"
+
+    await hass.services.async_call(
+        "switch", "turn_on", {"entity_id": "switch.102_power"}, blocking=True
+    )
+    assert simulator.room(2).relay_closed is True
+    assert state(hass, "switch.102_power") == "on"
+
+
+async def test_offline_meter_makes_its_readings_unavailable_only(
+    hass: HomeAssistant,
+    hub: MockConfigEntry,
+    simulator: Simulator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    simulator.room(3).faults.dead = True
+    await poll_after(hass, simulator, 10)
+    await poll_after(hass, simulator, 10)
+    assert state(hass, "sensor.103_energy_import") == "unavailable"
+    assert state(hass, "sensor.103_status") == "offline"
+    assert state(hass, "sensor.101_energy_import") != "unavailable"
+    assert caplog.text.count("Meter of room 103 (unit 3) is offline") == 1
+
+    simulator.room(3).faults.dead = False
+    await poll_after(hass, simulator, 10)
+    assert state(hass, "sensor.103_energy_import") == "300"
+    assert caplog.text.count("is back online") == 1
+
+
+async def test_unload_closes_the_hub(hass: HomeAssistant, hub: MockConfigEntry) -> None:
+    assert await hass.config_entries.async_unload(hub.entry_id)
+    await hass.async_block_till_done()
+    assert hub.state is ConfigEntryState.NOT_LOADED
+    assert state(hass, "sensor.li_lei_balance") == "unavailable"
+
+
+async def test_unique_ids_come_from_subentries(
+    hass: HomeAssistant, hub: MockConfigEntry
+) -> None:
+    registry = er.async_get(hass)
+    entry = registry.async_get("sensor.li_lei_balance")
+    assert entry is not None
+    assert entry.unique_id == "lilei_balance"
+    assert entry.config_subentry_id == "lilei"

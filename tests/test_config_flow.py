@@ -35,7 +35,7 @@ async def _start(hass: HomeAssistant, kind: str) -> str:
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"next_step_id": kind}
     )
-    assert result["step_id"] == ("billing" if kind == "simulated" else kind)
+    assert result["step_id"] == kind
     return result["flow_id"]
 
 
@@ -162,9 +162,14 @@ async def test_simulated_building_needs_no_hardware(
     hass: HomeAssistant, socket_enabled: None
 ) -> None:
     flow_id = await _start(hass, "simulated")
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {"time_scale": 3600}
+    )
+    assert result["step_id"] == "billing"
     result = await _finish(hass, flow_id)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"]["connection_type"] == "simulated"
+    assert result["data"]["time_scale"] == 3600
     await hass.async_block_till_done()
     entry = result["result"]
     assert entry.state is ConfigEntryState.LOADED

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 import dataclasses
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -18,6 +20,7 @@ from .const import (
     CONF_BILLING_DAY,
     CONF_CONNECTION_TYPE,
     CONF_CURRENCY,
+    CONF_TIME_SCALE,
     CONNECTION_SIMULATED,
     DOMAIN,
 )
@@ -32,11 +35,11 @@ PLATFORMS = [Platform.SENSOR, Platform.SWITCH, Platform.NUMBER]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
-class _HomeAssistantClock:
-    """The ledger's clock: Home Assistant's time, which tests can freeze."""
+@dataclass(frozen=True)
+class _LedgerClock:
+    """The ledger's clock: the hub's time."""
 
-    def now(self) -> datetime:
-        return dt_util.utcnow()
+    now: Callable[[], datetime]
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
@@ -45,7 +48,9 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     return True
 
 
-def _open_ledger(hass: HomeAssistant, entry: YunjingConfigEntry) -> Ledger:
+def _open_ledger(
+    hass: HomeAssistant, entry: YunjingConfigEntry, clock: Callable[[], datetime]
+) -> Ledger:
     folder = Path(hass.config.path(DOMAIN))
     folder.mkdir(exist_ok=True)
     return Ledger.open(
@@ -53,33 +58,39 @@ def _open_ledger(hass: HomeAssistant, entry: YunjingConfigEntry) -> Ledger:
         currency=entry.data[CONF_CURRENCY],
         time_zone=hass.config.time_zone,
         billing_day=entry.data[CONF_BILLING_DAY],
-        clock=_HomeAssistantClock(),
+        clock=_LedgerClock(clock),
     )
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: YunjingConfigEntry) -> bool:
     """Set up a hub: its bus, its ledger and the poll cycle."""
     simulator = None
+    clock: Callable[[], datetime] = dt_util.utcnow
     if entry.data[CONF_CONNECTION_TYPE] == CONNECTION_SIMULATED:
         building = await hass.async_add_executor_job(load_building, DEMO_BUILDING)
         simulator = Simulator(
             dataclasses.replace(
-                building, tcp_port=0, rtu_over_tcp_port=0, start=dt_util.utcnow()
+                building,
+                tcp_port=0,
+                rtu_over_tcp_port=0,
+                start=dt_util.utcnow(),
+                time_scale=entry.data.get(CONF_TIME_SCALE, 1),
             )
         )
         await simulator.start()
         settings = simulator.bus_settings()
+        clock = simulator.clock.now
     else:
         settings = bus_settings(entry.data)
     bus = Bus(settings)
     try:
-        ledger = await hass.async_add_executor_job(_open_ledger, hass, entry)
+        ledger = await hass.async_add_executor_job(_open_ledger, hass, entry, clock)
     except BaseException:
         await bus.close()
         if simulator is not None:
             await simulator.close()
         raise
-    coordinator = MeterCoordinator(hass, entry, bus, ledger)
+    coordinator = MeterCoordinator(hass, entry, bus, ledger, clock)
     hub_device = dr.async_get(hass).async_get_or_create(
         config_entry_id=entry.entry_id,
         identifiers={(DOMAIN, entry.entry_id)},

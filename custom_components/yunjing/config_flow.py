@@ -40,12 +40,14 @@ from .const import (
     CONF_PRICE,
     CONF_STOPBITS,
     CONF_TARIFF,
+    CONF_TIME_SCALE,
     CONNECTION_SIMULATED,
     DEFAULT_BAUDRATE,
     DEFAULT_POLL_INTERVAL,
     DEFAULT_TCP_PORT,
     DOMAIN,
     MAX_POLL_INTERVAL,
+    MAX_TIME_SCALE,
     MIN_POLL_INTERVAL,
     SUBENTRY_ROOM,
     SUBENTRY_TENANT,
@@ -212,10 +214,18 @@ class YunjingConfigFlow(ConfigFlow, domain=DOMAIN):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """A built-in simulated building, to try Yunjing without hardware."""
-        self._bus_data = {CONF_CONNECTION_TYPE: CONNECTION_SIMULATED}
         await self.async_set_unique_id(CONNECTION_SIMULATED)
         self._abort_if_unique_id_configured()
-        return await self.async_step_billing()
+        if user_input is not None:
+            self._bus_data = {
+                CONF_CONNECTION_TYPE: CONNECTION_SIMULATED,
+                CONF_TIME_SCALE: int(user_input[CONF_TIME_SCALE]),
+            }
+            return await self.async_step_billing()
+        schema = vol.Schema(
+            {vol.Required(CONF_TIME_SCALE, default=1): _box(1, MAX_TIME_SCALE)}
+        )
+        return self.async_show_form(step_id="simulated", data_schema=schema)
 
     async def _async_step_bus(
         self, kind: BusKind, user_input: dict[str, Any] | None

@@ -8,6 +8,9 @@ DOMAIN: Final = "yunjing"
 # Hub entry data: the bus
 CONF_CONNECTION_TYPE: Final = "connection_type"
 CONNECTION_SIMULATED: Final = "simulated"
+CONF_TIME_SCALE: Final = "time_scale"
+# 10,000 x: a 30-day month passes in about 4 minutes.
+MAX_TIME_SCALE: Final = 10_000
 CONF_BAUDRATE: Final = "baudrate"
 CONF_BYTESIZE: Final = "bytesize"
 CONF_PARITY: Final = "parity"
@@ -47,3 +50,18 @@ LANGUAGES: Final = ["en", "zh-Hans"]
 
 # A meter offline for this long becomes a repair issue.
 OFFLINE_REPAIR_AFTER: Final = timedelta(minutes=30)
+
+# Events on Home Assistant's bus, for automations and blueprints. Every event
+# carries `hub` (config entry id) and, where it applies, `tenant` / `room`
+# (subentry ids), `tenant_device_id` / `room_device_id`, names and amounts
+# (amounts as decimal strings).
+EVENT_BALANCE_ALARM: Final = "yunjing_balance_alarm"
+EVENT_POWER_CUT: Final = "yunjing_power_cut"
+EVENT_POWER_RESTORED: Final = "yunjing_power_restored"
+EVENT_KEEP_ON_STARTED: Final = "yunjing_keep_on_started"
+EVENT_KEEP_ON_ENDED: Final = "yunjing_keep_on_ended"
+EVENT_LOAD_TRIP: Final = "yunjing_load_trip"
+EVENT_LOCKOUT: Final = "yunjing_lockout"
+EVENT_RECHARGE: Final = "yunjing_recharge"
+EVENT_BILL_ISSUED: Final = "yunjing_bill_issued"
+EVENT_METER_OFFLINE: Final = "yunjing_meter_offline"

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
-from homeassistant.util import dt as dt_util
 
 from .billing.alarms import AlarmLevels, current_level, days_left
 from .billing.errors import BillingError
@@ -151,9 +150,18 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
     config_entry: YunjingConfigEntry
 
     def __init__(
-        self, hass: HomeAssistant, entry: YunjingConfigEntry, bus: Bus, ledger: Ledger
+        self,
+        hass: HomeAssistant,
+        entry: YunjingConfigEntry,
+        bus: Bus,
+        ledger: Ledger,
+        clock: Callable[[], datetime],
     ) -> None:
-        """A coordinator for the hub's bus and ledger."""
+        """A coordinator for the hub's bus and ledger.
+
+        `clock` is the hub's time: Home Assistant's, or a simulated building's
+        (which may run faster, so that a month of billing passes in minutes).
+        """
         super().__init__(
             hass,
             _LOGGER,
@@ -163,6 +171,7 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
         )
         self.bus = bus
         self.ledger = ledger
+        self.now = clock
         self._counters: dict[str, EnergyCounter] = {}
         self._offline: set[str] = set()
 
@@ -190,7 +199,7 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
         tenants = tenant_configs(self.config_entry) if tenants_too else {}
         live = self._live_readings()
         skipped = await self.async_ledger_job(
-            self._sync_ledger, rooms, tenants, live, dt_util.utcnow()
+            self._sync_ledger, rooms, tenants, live, self.now()
         )
         for tenant_id, room_id in skipped:
             _LOGGER.warning(
@@ -239,7 +248,7 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
             )
         try:
             await self.async_ledger_job(
-                self.ledger.move_in, room_id, tenant_id, dt_util.utcnow(), reading, user
+                self.ledger.move_in, room_id, tenant_id, self.now(), reading, user
             )
         except BillingError as err:
             raise _error(err.code, **err.placeholders) from err
@@ -268,7 +277,7 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
         settlement = await self.async_ledger_job(
             self.ledger.move_out,
             tenant_id,
-            dt_util.utcnow(),
+            self.now(),
             user,
             {room: live[room] for room in rooms},
         )
@@ -286,7 +295,7 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
         await self.async_ledger_job(
             self.ledger.replace_meter,
             room_id,
-            dt_util.utcnow(),
+            self.now(),
             old_final_wh,
             new_start_wh,
             user,
@@ -308,7 +317,7 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
         await self.async_request_refresh()
 
     async def _async_update_data(self) -> Snapshot:
-        now = dt_util.utcnow()
+        now = self.now()
         rooms = room_configs(self.config_entry)
         readings = await self.bus.read_all(
             [(room.unit_id, room.model) for room in rooms.values()]
@@ -478,7 +487,7 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
         effective = date.fromisoformat(options[CONF_EFFECTIVE_FROM])
 
         def ensure() -> None:
-            if self.ledger.tariff_at(dt_util.utcnow()) is None:
+            if self.ledger.tariff_at(self.now()) is None:
                 self.ledger.set_tariff(tariff, effective, None)
 
         await self.async_ledger_job(ensure)

@@ -258,9 +258,10 @@ async def _get_bill(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
 async def _get_usage(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     entry, tenant = _subentry_of_device(hass, call.data[ATTR_TENANT], SUBENTRY_TENANT)
     ledger = entry.runtime_data.coordinator.ledger
+    now = entry.runtime_data.coordinator.now()
     usage = cast(
         dict[str, Any],
-        _respond(await _ledger_call(entry, ledger.usage, dt_util.utcnow(), tenant)),
+        _respond(await _ledger_call(entry, ledger.usage, now, tenant)),
     )
     if ATTR_ROOM in call.data:
         room_entry, room = _subentry_of_device(
@@ -293,21 +294,22 @@ async def _get_recharges(hass: HomeAssistant, call: ServiceCall) -> ServiceRespo
 async def _get_report(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     entry = _hub(hass, call.data[ATTR_HUB])
     ledger = entry.runtime_data.coordinator.ledger
-    now = dt_util.utcnow()
+    now = entry.runtime_data.coordinator.now()
+    today = dt_util.as_local(now).date()
     report = call.data[ATTR_REPORT]
     if report == "inventory":
         result = await _ledger_call(entry, ledger.inventory, now)
         return _respond(result)
     if report == "income_expenditure":
-        period = call.data.get(ATTR_PERIOD, dt_util.now().date())
+        period = call.data.get(ATTR_PERIOD, today)
         return _respond(await _ledger_call(entry, ledger.income_expenditure, period))
     if report == "energy_comparison":
         return _respond(await _ledger_call(entry, ledger.energy_comparison, now))
     if report == "payment_trends":
         months = await _ledger_call(entry, ledger.payment_trends, now)
         return {"periods": [month.as_dict() for month in months]}
-    start = call.data.get(ATTR_START, dt_util.now().date() - timedelta(days=30))
-    end = call.data.get(ATTR_END, dt_util.now().date())
+    start = call.data.get(ATTR_START, today - timedelta(days=30))
+    end = call.data.get(ATTR_END, today)
     if end < start:
         raise _error("range_reversed")
     rows = await _ledger_call(

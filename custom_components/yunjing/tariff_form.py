@@ -216,7 +216,7 @@ class TariffOptionsFlow(OptionsFlow):
         """Prices per kWh, windows, tiers, free quota, fee and the date they apply from."""
         errors: dict[str, str] = {}
         placeholders = {"detail": ""}
-        today = dt_util.now().date()
+        today = dt_util.as_local(self._entry.runtime_data.coordinator.now()).date()
         if user_input is not None:
             data = tariff_dict_from_form(self._kind, user_input, errors)
             effective = date.fromisoformat(user_input[CONF_EFFECTIVE_FROM])

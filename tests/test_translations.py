@@ -6,6 +6,7 @@ import ast
 import json
 from pathlib import Path
 import string
+from typing import Any
 
 import pytest
 
@@ -13,14 +14,21 @@ COMPONENT = Path(__file__).parent.parent / "custom_components" / "yunjing"
 LANGUAGES = ("en", "zh-Hans")
 
 
-def _translations(language: str) -> dict:
-    return json.loads((COMPONENT / "translations" / f"{language}.json").read_text(encoding="utf-8"))
+def _translations(language: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(
+        (COMPONENT / "translations" / f"{language}.json").read_text(encoding="utf-8")
+    )
+    return data
 
 
 def _paths(tree: object, prefix: str = "") -> set[str]:
     if not isinstance(tree, dict):
         return {prefix}
-    return {path for key, value in tree.items() for path in _paths(value, f"{prefix}.{key}" if prefix else key)}
+    return {
+        path
+        for key, value in tree.items()
+        for path in _paths(value, f"{prefix}.{key}" if prefix else key)
+    }
 
 
 def _billing_error_codes() -> dict[str, set[str]]:
@@ -35,7 +43,9 @@ def _billing_error_codes() -> dict[str, set[str]]:
                 and isinstance(node.args[0], ast.Constant)
             ):
                 given = {keyword.arg for keyword in node.keywords if keyword.arg}
-                codes.setdefault(node.args[0].value, given).intersection_update(given)
+                codes.setdefault(str(node.args[0].value), given).intersection_update(
+                    given
+                )
     return codes
 
 
@@ -48,7 +58,9 @@ def test_languages_have_the_same_keys() -> None:
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_every_billing_error_is_translated_with_placeholders_it_is_given(language: str) -> None:
+def test_every_billing_error_is_translated_with_placeholders_it_is_given(
+    language: str,
+) -> None:
     exceptions = _translations(language)["exceptions"]
     codes = _billing_error_codes()
     assert len(codes) > 30
@@ -64,29 +76,42 @@ def test_every_billing_error_is_translated_with_placeholders_it_is_given(languag
 
 def test_every_error_key_raised_by_the_glue_is_translated() -> None:
     exceptions = _translations("en")["exceptions"]
-    raisers = {"ServiceValidationError", "HomeAssistantError", "UpdateFailed", "ConfigEntryNotReady", "_error"}
+    raisers = {
+        "ServiceValidationError",
+        "HomeAssistantError",
+        "UpdateFailed",
+        "ConfigEntryNotReady",
+        "_error",
+    }
     keys: set[str] = set()
     for source in COMPONENT.glob("*.py"):
         for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
-            if not isinstance(node, ast.Call) or getattr(node.func, "id", None) not in raisers:
+            if (
+                not isinstance(node, ast.Call)
+                or getattr(node.func, "id", None) not in raisers
+            ):
                 continue
             keys.update(
-                keyword.value.value
+                str(keyword.value.value)
                 for keyword in node.keywords
-                if keyword.arg == "translation_key" and isinstance(keyword.value, ast.Constant)
+                if keyword.arg == "translation_key"
+                and isinstance(keyword.value, ast.Constant)
             )
             if node.args and isinstance(node.args[0], ast.Constant):
-                keys.add(node.args[0].value)
+                keys.add(str(node.args[0].value))
     assert keys
     assert sorted(keys - set(exceptions)) == []
 
 
 def test_every_service_is_described_and_translated() -> None:
-    import yaml
+    import yaml  # type: ignore[import-untyped]
 
     services = yaml.safe_load((COMPONENT / "services.yaml").read_text(encoding="utf-8"))
     for language in LANGUAGES:
         translated = _translations(language)["services"]
         assert set(services) == set(translated), language
         for name, service in services.items():
-            assert set(service.get("fields", {})) == set(translated[name]["fields"]), (language, name)
+            assert set(service.get("fields", {})) == set(translated[name]["fields"]), (
+                language,
+                name,
+            )

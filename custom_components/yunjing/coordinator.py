@@ -13,6 +13,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
+from . import repairs
 from .billing.alarms import AlarmLevels, current_level, days_left
 from .billing.errors import BillingError
 from .billing.ledger import Ledger
@@ -31,6 +32,7 @@ from .const import (
     CONF_TARIFF,
     CONF_UNIT_ID,
     DOMAIN,
+    OFFLINE_REPAIR_AFTER,
     SUBENTRY_ROOM,
     SUBENTRY_TENANT,
 )
@@ -173,7 +175,7 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
         self.ledger = ledger
         self.now = clock
         self._counters: dict[str, EnergyCounter] = {}
-        self._offline: set[str] = set()
+        self._offline: dict[str, datetime] = {}
 
     async def async_ledger_job[T](self, func: Callable[..., T], *args: Any) -> T:
         """Run a ledger call in the executor (the ledger does blocking SQLite I/O)."""
@@ -325,11 +327,12 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
         deltas: list[ConsumptionDelta] = []
         resets: dict[str, EnergyStep] = {}
         room_readings: dict[str, Reading | None] = {}
+        await self._async_load_counters(rooms)
         for room in rooms.values():
             reading = readings.get(room.unit_id)
             room_readings[room.room_id] = reading
-            self._log_availability(room, reading)
-            counter = self._counter(room)
+            self._track_availability(room, reading, now)
+            counter = self._counters[room.room_id]
             started = counter.baseline_at
             step = counter.update(None if reading is None else reading.import_wh, now)
             if step.rejected is Rejection.ABOVE_RATED_POWER:
@@ -343,6 +346,17 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
                 )
             if step.event is Event.RESET_CONFIRMED:
                 resets[room.room_id] = step
+            if step.rejected is Rejection.BACKWARD_READING and reading is not None:
+                repairs.async_suspected_reset(
+                    self.hass,
+                    self.config_entry.entry_id,
+                    room.room_id,
+                    room.name,
+                    step.from_reading or 0,
+                    reading.import_wh or 0,
+                )
+            elif step.delta_wh > 0 or step.event is Event.RESET_CONFIRMED:
+                repairs.async_reset_resolved(self.hass, room.room_id)
             if (
                 step.delta_wh > 0
                 and started is not None
@@ -374,25 +388,49 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
             self._counters.pop(room_id, None)
         return self._snapshot(rooms, room_readings, figures)
 
-    def _counter(self, room: RoomConfig) -> EnergyCounter:
-        counter = self._counters.get(room.room_id)
-        if counter is None or counter.rated_power_w != room.rated_power_w:
-            baseline, baseline_at = self.ledger.room_reading(room.room_id)
-            counter = self._counters[room.room_id] = EnergyCounter(
+    async def _async_load_counters(self, rooms: dict[str, RoomConfig]) -> None:
+        """Counters for new rooms (or new ratings) start from the ledger's last billed reading."""
+        missing = [
+            room
+            for room in rooms.values()
+            if (counter := self._counters.get(room.room_id)) is None
+            or counter.rated_power_w != room.rated_power_w
+        ]
+        if not missing:
+            return
+        baselines = await self.async_ledger_job(
+            lambda: {
+                room.room_id: self.ledger.room_reading(room.room_id) for room in missing
+            }
+        )
+        for room in missing:
+            baseline_wh, baseline_at = baselines[room.room_id]
+            self._counters[room.room_id] = EnergyCounter(
                 rated_power_w=room.rated_power_w,
-                baseline_wh=baseline,
+                counter_modulus_wh=room.model.counter_modulus_wh,
+                baseline_wh=baseline_wh,
                 baseline_at=baseline_at,
             )
-        return counter
 
-    def _log_availability(self, room: RoomConfig, reading: Reading | None) -> None:
-        if reading is None and room.room_id not in self._offline:
-            self._offline.add(room.room_id)
+    def _track_availability(
+        self, room: RoomConfig, reading: Reading | None, now: datetime
+    ) -> None:
+        """Log a meter going offline and coming back once each; a long outage is a repair issue."""
+        since = self._offline.get(room.room_id)
+        if reading is None and since is None:
+            self._offline[room.room_id] = now
             _LOGGER.warning(
                 "Meter of room %s (unit %s) is offline", room.name, room.unit_id
             )
-        elif reading is not None and room.room_id in self._offline:
-            self._offline.discard(room.room_id)
+        elif (
+            reading is None
+            and since is not None
+            and now - since >= OFFLINE_REPAIR_AFTER
+        ):
+            repairs.async_meter_offline(self.hass, room.room_id, room.name, since)
+        elif reading is not None and since is not None:
+            del self._offline[room.room_id]
+            repairs.async_meter_online(self.hass, room.room_id)
             _LOGGER.info(
                 "Meter of room %s (unit %s) is back online", room.name, room.unit_id
             )

@@ -1,0 +1,122 @@
+"""Repair issues the landlord must act on, and the fix flow that confirms a meter replacement."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from homeassistant.components.repairs import RepairsFlow, RepairsFlowResult
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
+import probatio as vol
+
+from .const import DOMAIN
+
+
+def _offline_id(room_id: str) -> str:
+    return f"meter_offline_{room_id}"
+
+
+def _reset_id(room_id: str) -> str:
+    return f"meter_reset_{room_id}"
+
+
+@callback
+def async_meter_offline(
+    hass: HomeAssistant, room_id: str, room: str, since: datetime
+) -> None:
+    """A meter has given no reading for long: check its power, wiring and address."""
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        _offline_id(room_id),
+        is_fixable=False,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key="meter_offline",
+        translation_placeholders={
+            "room": room,
+            "since": since.isoformat(timespec="minutes"),
+        },
+    )
+
+
+@callback
+def async_meter_online(hass: HomeAssistant, room_id: str) -> None:
+    """The meter answers again."""
+    ir.async_delete_issue(hass, DOMAIN, _offline_id(room_id))
+
+
+@callback
+def async_suspected_reset(
+    hass: HomeAssistant,
+    entry_id: str,
+    room_id: str,
+    room: str,
+    last_wh: int,
+    reading_wh: int,
+) -> None:
+    """A meter reads below what was billed: a reset, a swapped meter or a glitch."""
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        _reset_id(room_id),
+        is_fixable=True,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key="suspected_reset",
+        translation_placeholders={
+            "room": room,
+            "last": f"{last_wh / 1000:.3f}",
+            "reading": f"{reading_wh / 1000:.3f}",
+        },
+        data={"entry_id": entry_id, "room_id": room_id, "new_start_wh": reading_wh},
+    )
+
+
+@callback
+def async_reset_resolved(hass: HomeAssistant, room_id: str) -> None:
+    """The backward reading was settled: confirmed by the rule, or the count came back."""
+    ir.async_delete_issue(hass, DOMAIN, _reset_id(room_id))
+
+
+class ConfirmReplacementFlow(RepairsFlow):
+    """Confirm that a meter reading below the billed one is a new (or reset) meter."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        """Remember which room and reading the issue is about."""
+        self._data = data
+
+    async def async_step_init(
+        self, user_input: dict[str, str] | None = None
+    ) -> RepairsFlowResult:
+        """Ask for confirmation."""
+        return await self.async_step_confirm()
+
+    async def async_step_confirm(
+        self, user_input: dict[str, str] | None = None
+    ) -> RepairsFlowResult:
+        """Record the replacement: the old count closes at its last billed reading."""
+        entry = self.hass.config_entries.async_get_entry(self._data["entry_id"])
+        if entry is None or entry.state is not ConfigEntryState.LOADED:
+            return self.async_abort(reason="hub_not_loaded")
+        if user_input is not None:
+            coordinator = entry.runtime_data.coordinator
+            last_wh, _ = await coordinator.async_ledger_job(
+                coordinator.ledger.room_reading, self._data["room_id"]
+            )
+            await coordinator.async_replace_meter(
+                self._data["room_id"],
+                last_wh if last_wh is not None else self._data["new_start_wh"],
+                self._data["new_start_wh"],
+                self.context.get("user_id"),
+            )
+            return self.async_create_entry(data={})
+        return self.async_show_form(step_id="confirm", data_schema=vol.Schema({}))
+
+
+async def async_create_fix_flow(
+    hass: HomeAssistant, issue_id: str, data: dict[str, Any] | None
+) -> RepairsFlow:
+    """The fix flow of a suspected meter reset."""
+    assert data is not None
+    return ConfirmReplacementFlow(data)

@@ -64,3 +64,29 @@ async def test_backward_reading_is_never_billed_and_can_be_confirmed_as_a_new_me
     await poll_after(hass, simulator, 3600)
     assert state(hass, "sensor.101_energy_this_period") == "1.000"
     assert state(hass, "sensor.101_cost_this_period") == "0.50"
+
+
+async def test_removing_a_tenant_with_money_is_not_silent(
+    hass: HomeAssistant, hub: MockConfigEntry, hass_admin_user: Any
+) -> None:
+    from homeassistant.core import Context
+
+    from .test_init import device_id
+
+    await hass.services.async_call(
+        DOMAIN,
+        "recharge",
+        {"tenant": device_id(hass, "lilei"), "amount": "25", "reference": "R-1"},
+        blocking=True,
+        context=Context(user_id=hass_admin_user.id),
+    )
+    assert hass.config_entries.async_remove_subentry(hub, "lilei")
+    await hass.async_block_till_done()
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, "tenant_removed_lilei")
+    assert issue is not None
+    assert issue.translation_placeholders == {
+        "tenant": "Li Lei",
+        "balance": "25.00 CNY",
+    }
+    ledger = hub.runtime_data.coordinator.ledger
+    assert await hass.async_add_executor_job(ledger.balance, "lilei") == 25

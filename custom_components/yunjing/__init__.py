@@ -31,7 +31,13 @@ from .meters.simulator import DEMO_BUILDING, Simulator, load_building
 from .runtime import YunjingConfigEntry, YunjingRuntime
 from .services import async_setup_services
 
-PLATFORMS = [Platform.SENSOR, Platform.SWITCH, Platform.NUMBER]
+PLATFORMS = [
+    Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.NUMBER,
+    Platform.SENSOR,
+    Platform.SWITCH,
+]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
@@ -102,6 +108,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: YunjingConfigEntry) -> b
         coordinator=coordinator, hub_device_id=hub_device.id, simulator=simulator
     )
     entry.async_on_unload(partial(_async_close, hass, entry.runtime_data))
+    await coordinator.protection.async_load()
     await coordinator.async_ensure_tariff()
     await coordinator.async_sync_ledger(tenants_too=False)
     await coordinator.async_config_entry_first_refresh()
@@ -121,9 +128,12 @@ async def _async_close(hass: HomeAssistant, runtime: YunjingRuntime) -> None:
 
 async def _async_entry_updated(hass: HomeAssistant, entry: YunjingConfigEntry) -> None:
     """Subentries added or removed: tell the ledger, add entities, poll."""
-    await entry.runtime_data.coordinator.async_sync_ledger()
-    entry.runtime_data.new_subentries(entry)
-    await entry.runtime_data.coordinator.async_request_refresh()
+    coordinator = entry.runtime_data.coordinator
+    await coordinator.async_sync_ledger()
+    removed = entry.runtime_data.new_subentries(entry)
+    if removed:
+        await coordinator.async_report_removed_tenants(removed)
+    await coordinator.async_request_refresh()
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: YunjingConfigEntry) -> bool:

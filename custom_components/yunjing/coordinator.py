@@ -17,7 +17,7 @@ from . import repairs
 from .billing.alarms import AlarmLevels, current_level, days_left
 from .billing.errors import BillingError
 from .billing.ledger import Ledger
-from .billing.records import ConsumptionDelta, CycleFigures, Settlement
+from .billing.records import Bill, ConsumptionDelta, CycleFigures, Settlement
 from .billing.tariff import Tariff, tariff_from_dict
 from .const import (
     CONF_ALARM_1,
@@ -28,6 +28,7 @@ from .const import (
     CONF_MODEL,
     CONF_POLL_INTERVAL,
     CONF_RATED_POWER,
+    CONF_RECONNECT_LEVEL,
     CONF_ROOMS,
     CONF_TARIFF,
     CONF_UNIT_ID,
@@ -40,6 +41,7 @@ from .meters.bus import Bus
 from .meters.energy import EnergyCounter, EnergyStep, Event, Rejection
 from .meters.models import MODELS, MeterModel
 from .meters.reading import Reading
+from .protection import Protection, RoomProtection
 
 if TYPE_CHECKING:
     from .runtime import YunjingConfigEntry
@@ -77,6 +79,7 @@ class TenantConfig:
     name: str
     rooms: tuple[str, ...]
     levels: AlarmLevels
+    reconnect_level: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -87,6 +90,9 @@ class RoomData:
     energy_period_kwh: Decimal
     cost_period: Decimal
     status: str
+    malignant_load: bool = False
+    keep_on: str | None = None
+    load_phase: str = "normal"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -140,6 +146,7 @@ def tenant_configs(entry: YunjingConfigEntry) -> dict[str, TenantConfig]:
                 level_2=Decimal(subentry.data[CONF_ALARM_2]),
                 credit_limit=Decimal(subentry.data[CONF_CREDIT_LIMIT]),
             ),
+            reconnect_level=Decimal(subentry.data.get(CONF_RECONNECT_LEVEL, "0")),
         )
         for subentry_id, subentry in entry.subentries.items()
         if subentry.subentry_type == SUBENTRY_TENANT
@@ -176,6 +183,7 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
         self.now = clock
         self._counters: dict[str, EnergyCounter] = {}
         self._offline: dict[str, datetime] = {}
+        self.protection = Protection(self)
 
     async def async_ledger_job[T](self, func: Callable[..., T], *args: Any) -> T:
         """Run a ledger call in the executor (the ledger does blocking SQLite I/O)."""
@@ -238,6 +246,26 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
                 self.ledger.move_in(room_id, tenant.tenant_id, now, reading)
                 self._counters.pop(room_id, None)
         return skipped
+
+    async def async_report_removed_tenants(self, removed: set[str]) -> None:
+        """A tenant removed with money still on (or owed to) the account is not forgotten.
+
+        The account stays open in the ledger and a repair issue asks the
+        landlord to settle it (move out before removing the tenant).
+        """
+        inventory = await self.async_ledger_job(self.ledger.inventory, self.now())
+        for account in inventory.accounts:
+            if (
+                account.account_id in removed
+                and account.is_open
+                and account.balance != 0
+            ):
+                repairs.async_tenant_removed_with_balance(
+                    self.hass,
+                    account.account_id,
+                    account.name,
+                    f"{account.balance} {self.ledger.currency}",
+                )
 
     async def async_move_in(
         self, tenant_id: str, room_id: str, user: str | None
@@ -310,6 +338,10 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
         room = room_configs(self.config_entry)[room_id]
         if not room.has_relay:
             raise _error("no_relay", room=room.name)
+        if closed and (held := self.protection.hold_reason(room_id)) is not None:
+            # The landlord's switch does not silently override protection: reset a
+            # lockout with its button, grant keep-on, or recharge the tenant.
+            raise _error(f"relay_held_{held}", room=room.name)
         if not await self.bus.set_relay(room.unit_id, room.model, closed):
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
@@ -317,6 +349,21 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
                 translation_placeholders={"room": room.name},
             )
         await self.async_request_refresh()
+
+    async def async_reset_lockout(self, room_id: str) -> None:
+        """The landlord's reset of a room's malignant-load trip or lockout."""
+        room = room_configs(self.config_entry)[room_id]
+        await self.protection.async_reset_lockout(room)
+        await self.async_refresh()
+
+    async def async_set_keep_on(
+        self, tenant_id: str | None, room_id: str | None, until: datetime | None
+    ) -> None:
+        """Manual keep-on for a tenant or a room until a moment (None clears it)."""
+        if until is not None and until <= self.now():
+            raise _error("keep_on_in_past", until=until.isoformat())
+        await self.protection.async_set_keep_on(tenant_id, room_id, until)
+        await self.async_refresh()
 
     async def _async_update_data(self) -> Snapshot:
         now = self.now()
@@ -374,7 +421,7 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
                     )
                 )
         try:
-            figures, unbilled = await self.async_ledger_job(
+            figures, unbilled, bills = await self.async_ledger_job(
                 self._bill_cycle, deltas, resets, now
             )
         except BillingError as err:
@@ -386,7 +433,15 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
         for room_id in unbilled:
             # Its counter no longer continues the ledger: start again from the ledger's reading.
             self._counters.pop(room_id, None)
-        return self._snapshot(rooms, room_readings, figures)
+        protection = await self.protection.async_run(
+            now,
+            rooms,
+            room_readings,
+            figures,
+            tenant_configs(self.config_entry),
+            bills,
+        )
+        return self._snapshot(rooms, room_readings, figures, protection)
 
     async def _async_load_counters(self, rooms: dict[str, RoomConfig]) -> None:
         """Counters for new rooms (or new ratings) start from the ledger's last billed reading."""
@@ -440,7 +495,7 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
         deltas: list[ConsumptionDelta],
         resets: dict[str, EnergyStep],
         now: datetime,
-    ) -> tuple[CycleFigures, list[str]]:
+    ) -> tuple[CycleFigures, list[str], list[Bill]]:
         """Executor: write the cycle's deductions, close due periods, read the figures."""
         for room_id, step in resets.items():
             # A reset confirmed by the counter's rule closes the old count in the
@@ -461,14 +516,15 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
                         "Room %s not billed this cycle: %s", delta.room_id, err
                     )
                     unbilled.append(delta.room_id)
-        self.ledger.close_due_periods(now)
-        return self.ledger.figures(now), unbilled
+        bills = self.ledger.close_due_periods(now)
+        return self.ledger.figures(now), unbilled, list(bills)
 
     def _snapshot(
         self,
         rooms: dict[str, RoomConfig],
         readings: dict[str, Reading | None],
         figures: CycleFigures,
+        protection: dict[str, RoomProtection] | None = None,
     ) -> Snapshot:
         tenants = tenant_configs(self.config_entry)
         tenant_data: dict[str, TenantData] = {}
@@ -495,8 +551,11 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
         for room in rooms.values():
             reading = readings[room.room_id]
             usage = figures.rooms.get(room.room_id)
+            guard = (protection or {}).get(room.room_id, RoomProtection())
             if reading is None:
                 status = "offline"
+            elif guard.status is not None:
+                status = guard.status
             elif level_of_room.get(room.room_id) is not None:
                 status = "low_balance"
             else:
@@ -506,6 +565,9 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
                 energy_period_kwh=usage.kwh if usage else Decimal(0),
                 cost_period=usage.amount if usage else Decimal(0),
                 status=status,
+                malignant_load=guard.malignant_load,
+                keep_on=guard.keep_on,
+                load_phase=guard.load_phase,
             )
         return Snapshot(
             period_start=figures.period_start,

@@ -79,6 +79,23 @@ def async_reset_resolved(hass: HomeAssistant, room_id: str) -> None:
     ir.async_delete_issue(hass, DOMAIN, _reset_id(room_id))
 
 
+@callback
+def async_tenant_removed_with_balance(
+    hass: HomeAssistant, tenant_id: str, name: str, balance: str
+) -> None:
+    """A tenant was removed without settling: the money is still in the ledger."""
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        f"tenant_removed_{tenant_id}",
+        is_fixable=False,
+        is_persistent=True,
+        severity=ir.IssueSeverity.ERROR,
+        translation_key="tenant_removed_with_balance",
+        translation_placeholders={"tenant": name, "balance": balance},
+    )
+
+
 class ConfirmReplacementFlow(RepairsFlow):
     """Confirm that a meter reading below the billed one is a new (or reset) meter."""
 

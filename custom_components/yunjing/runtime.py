@@ -32,15 +32,20 @@ class YunjingRuntime:
             adder(subentry)
         self._known.update(entry.subentries)
 
-    def new_subentries(self, entry: YunjingConfigEntry) -> None:
-        """Give the subentries added since the last call to every platform."""
+    def new_subentries(self, entry: YunjingConfigEntry) -> set[str]:
+        """Give the subentries added since the last call to every platform.
+
+        Returns the ids of the subentries removed since the last call.
+        """
         for subentry_id, subentry in entry.subentries.items():
             if subentry_id in self._known:
                 continue
             self._known.add(subentry_id)
             for adder in self._adders:
                 adder(subentry)
-        self._known.intersection_update(entry.subentries)
+        removed = self._known - set(entry.subentries)
+        self._known -= removed
+        return removed
 
 
 type YunjingConfigEntry = ConfigEntry[YunjingRuntime]

@@ -47,6 +47,7 @@ from .journal import NewEntry
 from .ledger_core import (
     DEFAULT_MAX_RECHARGE,
     LANDLORD_ACCOUNT_ID,
+    AccountRow,
     ChargeBatch,
     LedgerCore,
 )
@@ -438,28 +439,9 @@ class Ledger(LedgerCore):
                     "Account {account} is closed; only its arrears can be paid",
                     account=account_id,
                 )
-            (entry_id,) = self._append(
-                [
-                    NewEntry(
-                        to_us(self._now()),
-                        account.key,
-                        "recharge",
-                        minor,
-                        reference=reference,
-                        user_id=user,
-                    )
-                ]
+            return self._post(
+                account, account_id, "recharge", value, minor, reference, user
             )
-            after = self._balance_minor(account.key)
-            self._log(
-                "recharge",
-                user,
-                {"account_id": account_id, "amount": value, "reference": reference},
-                account.key,
-                account.balance_minor,
-                after,
-            )
-        return MoneyResult(True, entry_id, account_id, value, self._amount(after))
 
     def refund(
         self,
@@ -493,27 +475,42 @@ class Ledger(LedgerCore):
                     balance=self._amount(account.balance_minor),
                     account=account_id,
                 )
-            (entry_id,) = self._append(
-                [
-                    NewEntry(
-                        to_us(self._now()),
-                        account.key,
-                        "refund",
-                        -minor,
-                        reference=reference,
-                        user_id=user,
-                    )
-                ]
+            return self._post(
+                account, account_id, "refund", value, -minor, reference, user
             )
-            after = self._balance_minor(account.key)
-            self._log(
-                "refund",
-                user,
-                {"account_id": account_id, "amount": value, "reference": reference},
-                account.key,
-                account.balance_minor,
-                after,
-            )
+
+    def _post(
+        self,
+        account: AccountRow,
+        account_id: str,
+        kind: str,
+        value: Decimal,
+        minor: int,
+        reference: str | None,
+        user: str | None,
+    ) -> MoneyResult:
+        """Append one money row to the journal and log the operation (inside a write)."""
+        (entry_id,) = self._append(
+            [
+                NewEntry(
+                    to_us(self._now()),
+                    account.key,
+                    kind,
+                    minor,
+                    reference=reference,
+                    user_id=user,
+                )
+            ]
+        )
+        after = self._balance_minor(account.key)
+        self._log(
+            kind,
+            user,
+            {"account_id": account_id, "amount": value, "reference": reference},
+            account.key,
+            account.balance_minor,
+            after,
+        )
         return MoneyResult(True, entry_id, account_id, value, self._amount(after))
 
     def correct(

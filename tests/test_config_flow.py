@@ -344,7 +344,12 @@ async def test_tariff_options_change_the_price_from_a_date(
     hass: HomeAssistant, hub: MockConfigEntry
 ) -> None:
     result = await hass.config_entries.options.async_init(hub.entry_id)
-    assert result["step_id"] == "init"
+    assert result["type"] is FlowResultType.MENU
+    assert result["menu_options"] == ["tariff", "protection"]
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "tariff"}
+    )
+    assert result["step_id"] == "tariff"
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {"kind": "tou"}
     )

@@ -54,8 +54,8 @@ from .const import (
 )
 from .entry_data import bus_settings
 from .meters.bus import BusKind, probe
+from .protection_form import HubOptionsFlow
 from .subentry_flows import RoomSubentryFlow, TenantSubentryFlow
-from .tariff_form import TariffOptionsFlow
 
 CONNECTION_TYPES = [*(kind.value for kind in BusKind), CONNECTION_SIMULATED]
 
@@ -174,9 +174,9 @@ class YunjingConfigFlow(ConfigFlow, domain=DOMAIN):
 
     @staticmethod
     @callback
-    def async_get_options_flow(config_entry: ConfigEntry) -> TariffOptionsFlow:
-        """The tariff is edited in the options."""
-        return TariffOptionsFlow()
+    def async_get_options_flow(config_entry: ConfigEntry) -> HubOptionsFlow:
+        """The tariff and the protection settings are edited in the options."""
+        return HubOptionsFlow()
 
     @classmethod
     @callback

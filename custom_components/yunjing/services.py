@@ -44,6 +44,7 @@ ATTR_START = "start"
 ATTR_END = "end"
 ATTR_REPORT = "report"
 ATTR_HUB = "hub"
+ATTR_UNTIL = "until"
 
 REPORTS = [
     "inventory",
@@ -76,6 +77,16 @@ BILL_SCHEMA = TENANT_SCHEMA.extend({vol.Optional(ATTR_PERIOD): cv.date})
 USAGE_SCHEMA = TENANT_SCHEMA.extend({vol.Optional(ATTR_ROOM): cv.string})
 RANGE_SCHEMA = TENANT_SCHEMA.extend(
     {vol.Required(ATTR_START): cv.date, vol.Required(ATTR_END): cv.date}
+)
+KEEP_ON_SCHEMA = vol.All(
+    vol.Schema(
+        {
+            vol.Exclusive(ATTR_TENANT, "target"): cv.string,
+            vol.Exclusive(ATTR_ROOM, "target"): cv.string,
+            vol.Optional(ATTR_UNTIL): vol.Any(None, cv.datetime),
+        }
+    ),
+    cv.has_at_least_one_key(ATTR_TENANT, ATTR_ROOM),
 )
 REPORT_SCHEMA = vol.Schema(
     {
@@ -162,8 +173,36 @@ async def _recharge(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
         call.data[ATTR_REFERENCE],
         call.context.user_id,
     )
+    entry.runtime_data.coordinator.protection.recharged(
+        tenant, result, call.data[ATTR_REFERENCE]
+    )
     await entry.runtime_data.coordinator.async_request_refresh()
     return _respond(result)
+
+
+async def _set_keep_on(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    """Keep power on for a tenant's rooms or one room until a moment; no `until` clears it."""
+    until = call.data.get(ATTR_UNTIL)
+    if until is not None:
+        if until.tzinfo is None:
+            until = until.replace(tzinfo=dt_util.get_default_time_zone())
+        until = dt_util.as_utc(until)
+    if ATTR_TENANT in call.data:
+        entry, tenant = _subentry_of_device(
+            hass, call.data[ATTR_TENANT], SUBENTRY_TENANT
+        )
+        await entry.runtime_data.coordinator.async_set_keep_on(tenant, None, until)
+    else:
+        entry, room = _subentry_of_device(hass, call.data[ATTR_ROOM], SUBENTRY_ROOM)
+        await entry.runtime_data.coordinator.async_set_keep_on(None, room, until)
+    return None
+
+
+async def _reset_lockout(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    """End a room's malignant-load trip or lockout and close its relay."""
+    entry, room = _subentry_of_device(hass, call.data[ATTR_ROOM], SUBENTRY_ROOM)
+    await entry.runtime_data.coordinator.async_reset_lockout(room)
+    return None
 
 
 async def _refund(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
@@ -325,7 +364,7 @@ type Handler = Callable[
     [HomeAssistant, ServiceCall], Coroutine[Any, Any, ServiceResponse]
 ]
 
-SERVICES: tuple[tuple[str, Handler, vol.Schema, SupportsResponse], ...] = (
+SERVICES: tuple[tuple[str, Handler, Any, SupportsResponse], ...] = (
     ("recharge", _recharge, MONEY_SCHEMA, SupportsResponse.OPTIONAL),
     ("refund", _refund, MONEY_SCHEMA, SupportsResponse.OPTIONAL),
     ("correct", _correct, CORRECT_SCHEMA, SupportsResponse.OPTIONAL),
@@ -336,6 +375,8 @@ SERVICES: tuple[tuple[str, Handler, vol.Schema, SupportsResponse], ...] = (
     ("get_usage", _get_usage, USAGE_SCHEMA, SupportsResponse.ONLY),
     ("get_recharges", _get_recharges, RANGE_SCHEMA, SupportsResponse.ONLY),
     ("get_report", _get_report, REPORT_SCHEMA, SupportsResponse.ONLY),
+    ("set_keep_on", _set_keep_on, KEEP_ON_SCHEMA, SupportsResponse.NONE),
+    ("reset_lockout", _reset_lockout, ROOM_SCHEMA, SupportsResponse.NONE),
 )
 
 

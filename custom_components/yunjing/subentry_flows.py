@@ -44,6 +44,7 @@ from .const import (
     SUBENTRY_TENANT,
 )
 from .meters.models import MODELS
+from .protection_form import load_data, load_fields
 
 if TYPE_CHECKING:
     from .runtime import YunjingConfigEntry
@@ -139,6 +140,7 @@ class RoomSubentryFlow(_HubSubentryFlow):
                 errors[CONF_RATED_POWER] = "rated_power_out_of_range"
             if has_relay and not model.has_relay:
                 errors[CONF_HAS_RELAY] = "model_has_no_relay"
+            load = load_data(user_input, errors)
             if not errors:
                 reading = await hub.runtime_data.coordinator.bus.read(
                     int(unit_id), model
@@ -151,6 +153,7 @@ class RoomSubentryFlow(_HubSubentryFlow):
                     CONF_UNIT_ID: int(unit_id),
                     CONF_RATED_POWER: int(rated),
                     CONF_HAS_RELAY: has_relay,
+                    **load,
                 }
                 if subentry is None:
                     return self.async_create_entry(
@@ -189,6 +192,7 @@ class RoomSubentryFlow(_HubSubentryFlow):
                 vol.Required(
                     CONF_HAS_RELAY, default=defaults.get(CONF_HAS_RELAY, True)
                 ): BooleanSelector(),
+                **load_fields(defaults),
             }
         )
         return self.async_show_form(step_id=step_id, data_schema=schema, errors=errors)

@@ -187,7 +187,7 @@ class TariffOptionsFlow(OptionsFlow):
     def _entry(self) -> YunjingConfigEntry:
         return self.config_entry
 
-    async def async_step_init(
+    async def async_step_tariff(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Which kind of tariff."""
@@ -208,7 +208,7 @@ class TariffOptionsFlow(OptionsFlow):
                 )
             }
         )
-        return self.async_show_form(step_id="init", data_schema=schema)
+        return self.async_show_form(step_id="tariff", data_schema=schema)
 
     async def async_step_prices(
         self, user_input: dict[str, Any] | None = None
@@ -234,6 +234,7 @@ class TariffOptionsFlow(OptionsFlow):
                 else:
                     return self.async_create_entry(
                         data={
+                            **self._entry.options,
                             CONF_TARIFF: tariff.as_dict(),
                             CONF_EFFECTIVE_FROM: effective.isoformat(),
                         }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -560,6 +561,13 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
                 status = "low_balance"
             else:
                 status = "normal"
+            if (
+                reading is not None
+                and guard.relay_closed is not None
+                and guard.relay_closed != reading.relay_closed
+            ):
+                # A relay switched in this cycle: show what was read back.
+                reading = dataclasses.replace(reading, relay_closed=guard.relay_closed)
             room_data[room.room_id] = RoomData(
                 reading=reading,
                 energy_period_kwh=usage.kwh if usage else Decimal(0),

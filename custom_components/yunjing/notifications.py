@@ -8,10 +8,14 @@ app or an SMS gateway) or a `notify.*` entity id (sent through
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from decimal import Decimal
 import logging
 
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
+
+from .billing.money import CURRENCY_EXPONENTS
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -192,11 +196,17 @@ async def async_send(
             _LOGGER.warning("Notification to %s failed: %s", target, err)
 
 
-def payload_text(values: Mapping[str, object]) -> dict[str, object]:
-    """Event data with amounts and times as strings (JSON-friendly)."""
-    return {
-        key: value
-        if value is None or isinstance(value, (bool, int, list))
-        else str(value)
-        for key, value in values.items()
-    }
+def payload_text(values: Mapping[str, object], currency: str) -> dict[str, object]:
+    """Event data: amounts as decimal strings in the currency's minor unit, times as UTC ISO strings."""
+    exponent = CURRENCY_EXPONENTS.get(currency, 2)
+    result: dict[str, object] = {}
+    for key, value in values.items():
+        if isinstance(value, Decimal):
+            result[key] = str(value.quantize(Decimal(1).scaleb(-exponent)))
+        elif isinstance(value, datetime):
+            result[key] = value.astimezone(UTC).isoformat()
+        elif value is None or isinstance(value, (bool, int, float, list)):
+            result[key] = value
+        else:
+            result[key] = str(value)
+    return result

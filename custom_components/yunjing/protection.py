@@ -124,6 +124,7 @@ class RoomProtection:
     malignant_load: bool = False
     keep_on: str | None = None
     load_phase: str = LoadPhase.NORMAL.value
+    relay_closed: bool | None = None  # as read back after this cycle's commands
 
 
 def parse_dates(text: str) -> list[date]:
@@ -347,7 +348,9 @@ class Protection:
             **fields,
             "currency": self.coordinator.config_entry.data[CONF_CURRENCY],
         }
-        payload.update(payload_text(data))
+        payload.update(
+            payload_text(data, self.coordinator.config_entry.data[CONF_CURRENCY])
+        )
         self.hass.bus.async_fire(event, payload)
 
     def _notify(self, kind: str, fields: dict[str, Any], **values: Any) -> None:
@@ -599,12 +602,12 @@ class Protection:
             relay_closed = True
             self._fire(EVENT_POWER_RESTORED, fields, reason="reclose", balance=None)
 
-        return self._status(room_id, tenant_id, reason, keep, violation)
+        status = self._status(room_id, reason, keep, violation)
+        return replace(status, relay_closed=relay_closed if room.has_relay else None)
 
     def _status(
         self,
         room_id: str,
-        tenant_id: str | None,
         reason: RelayReason | None,
         keep: KeepOnStatus | None,
         violation: Violation | None,
@@ -617,7 +620,12 @@ class Protection:
             status = "tripped"
         elif self.relay.get(room_id, RelayPolicyState()).holds_open:
             status = "cut_for_arrears"
-        elif reason in (RelayReason.KEEP_ON, RelayReason.WARNING_PERIOD):
+        elif reason in (
+            RelayReason.KEEP_ON,
+            RelayReason.KEEP_ON_ENDED,
+            RelayReason.WARNING_PERIOD,
+            RelayReason.MANUAL_KEEP_ON,
+        ):
             status = "keep_on"
         return RoomProtection(
             status=status,

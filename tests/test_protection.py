@@ -12,8 +12,13 @@ from datetime import UTC, datetime, timedelta
 import types
 from typing import Any
 
-from homeassistant.config_entries import ConfigEntryState, ConfigSubentryDataWithId
+from homeassistant.config_entries import (
+    SOURCE_USER,
+    ConfigEntryState,
+    ConfigSubentryDataWithId,
+)
 from homeassistant.core import Context, HomeAssistant, ServiceCall
+from homeassistant.data_entry_flow import FlowResultType, InvalidData
 from homeassistant.exceptions import ServiceValidationError, Unauthorized
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 import pytest
@@ -736,3 +741,142 @@ async def test_relay_that_does_not_answer_is_retried_then_reported(
     assert hub.relay_101 is True
     assert [event.data["command"] for event in failures] == ["trip"]
     assert ir.async_get(hass).async_get_issue(DOMAIN, "relay_failed_room101")
+
+
+# --- operation cap, bills, offline meters -------------------------------------
+
+
+async def test_relay_operations_are_capped_per_hour(
+    hass: HomeAssistant, hub: Hub, hass_admin_user: Any
+) -> None:
+    hub.clock.moment = TUESDAY
+    await hub.setup(protection=PROTECTION | {"max_relay_operations": 1})
+    assert hub.relay_101 is False  # the hour's one operation: the cut
+    await hub.recharge("5", "R-1", hass_admin_user)
+    await hub.poll(600, energy=False)
+    assert hub.relay_101 is False  # min off time passed, but the cap holds
+    await hub.poll(50 * 60, energy=False)  # an hour after the cut
+    assert hub.relay_101 is True
+
+
+async def test_bill_issued_and_meter_offline_events(
+    hass: HomeAssistant, hub: Hub, hass_admin_user: Any
+) -> None:
+    bills = async_capture_events(hass, "yunjing_bill_issued")
+    offline = async_capture_events(hass, "yunjing_meter_offline")
+    hub.clock.moment = TUESDAY
+    await hub.setup()
+    await hub.recharge("50", "R-1", hass_admin_user)
+    await hub.poll(3600)
+    await hub.travel(local(2027, 2, 1, 12))
+    tenant_bills = [event for event in bills if event.data["tenant"] == "lilei"]
+    assert len(tenant_bills) == 1
+    bill = tenant_bills[0].data
+    assert bill["tenant_device_id"] == hub.device("lilei")
+    assert bill["recharges"] == "50.00"
+    assert bill["energy_charged"] == "0.50"
+    assert bill["closing_balance"] == "49.50"
+    assert bill["currency"] == "CNY"
+
+    hub.simulator.room(3).faults.dead = True
+    await hub.poll(10)
+    await hub.poll(10)
+    assert [event.data["room"] for event in offline] == ["room103"]
+    assert offline[0].data["unit_id"] == 3
+    assert offline[0].data["tenant"] is None
+
+
+# --- options and room settings -----------------------------------------------
+
+
+async def test_protection_options_are_validated_and_keep_the_tariff(
+    hass: HomeAssistant, hub: Hub
+) -> None:
+    entry = await hub.setup()
+    form = {
+        "cut_off": True,
+        "weekends": True,
+        "holiday_entity": "binary_sensor.workday_sensor",
+        "protected_dates": "2027-10-01, 2027-10-02",
+        "protected_start": "18:00:00",
+        "protected_end": "09:00:00",
+        "min_off_minutes": 5,
+        "max_relay_operations": 6,
+        "warning_minutes": 30,
+        "vacant_policy": "open",
+        "landlord_notify_targets": ["notify.landlord_sms"],
+    }
+    cases: tuple[tuple[dict[str, Any], dict[str, str]], ...] = (
+        ({"protected_dates": "2027-13-01"}, {"protected_dates": "dates_invalid"}),
+        ({"protected_end": None}, {"base": "protected_hours_incomplete"}),
+        ({"protected_end": "18:00:00"}, {"base": "protected_hours_invalid"}),
+        ({"holiday_entity": "sensor.x"}, {"holiday_entity": "holiday_entity_invalid"}),
+    )
+    for change, errors in cases:
+        result = await hass.config_entries.options.async_init(entry.entry_id)
+        assert result["type"] is FlowResultType.MENU
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"], {"next_step_id": "protection"}
+        )
+        assert result["step_id"] == "protection"
+        data = {k: v for k, v in (form | change).items() if v is not None}
+        try:
+            result = await hass.config_entries.options.async_configure(
+                result["flow_id"], data
+            )
+        except InvalidData:
+            # The entity selector itself refuses other domains.
+            assert "holiday_entity" in change
+            continue
+        assert result["errors"] == errors, change
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "protection"}
+    )
+    result = await hass.config_entries.options.async_configure(result["flow_id"], form)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options["protection"]["protected_dates"] == "2027-10-01, 2027-10-02"
+    assert entry.options["protection"]["vacant_policy"] == "open"
+    assert entry.options["tariff"]["rates"] == {"flat": "0.50"}
+
+
+async def test_room_flow_takes_load_protection_settings(
+    hass: HomeAssistant, hub: Hub
+) -> None:
+    entry = await hub.setup()
+    assert hass.config_entries.async_remove_subentry(entry, "room103")
+    await hass.async_block_till_done()
+    room_form: dict[str, Any] = {
+        "name": "103",
+        "model": "sdm120",
+        "unit_id": 3,
+        "has_relay": False,
+        "load_mode": "trip",
+        "resistive_min_w": 500,
+        "resistive_pf": 0.97,
+        "allowed_loads_w": "550;1200",
+    }
+    cases: tuple[tuple[dict[str, Any], dict[str, str]], ...] = (
+        ({"allowed_loads_w": "kettle"}, {"allowed_loads_w": "allowed_loads_invalid"}),
+        ({"resistive_min_w": 0}, {"base": "load_mode_without_limits"}),
+    )
+    for change, errors in cases:
+        result = await hass.config_entries.subentries.async_init(
+            (entry.entry_id, "room"), context={"source": SOURCE_USER}
+        )
+        result = await hass.config_entries.subentries.async_configure(
+            result["flow_id"], room_form | change
+        )
+        assert result["errors"] == errors, change
+    result = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, "room"), context={"source": SOURCE_USER}
+    )
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], room_form
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    (subentry,) = [s for s in entry.subentries.values() if s.title == "103"]
+    assert subentry.data["load_mode"] == "trip"
+    assert subentry.data["allowed_loads_w"] == "550, 1200"
+    assert subentry.data["resistive_min_w"] == 500
+    assert subentry.data["reclose_minutes"] == 5

@@ -15,7 +15,7 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 async def test_diagnostics_are_redacted(
     hass: HomeAssistant, hub: MockConfigEntry, hass_client: Any
 ) -> None:
-    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, hub)
+    diagnostics: Any = await get_diagnostics_for_config_entry(hass, hass_client, hub)
     text = json.dumps(diagnostics)
     assert "Li Lei" not in text
     assert "127.0.0.1" not in text

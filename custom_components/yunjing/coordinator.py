@@ -209,9 +209,11 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
         rooms = room_configs(self.config_entry)
         tenants = tenant_configs(self.config_entry) if tenants_too else {}
         live = self._live_readings()
-        skipped = await self.async_ledger_job(
+        moved_in, skipped = await self.async_ledger_job(
             self._sync_ledger, rooms, tenants, live, self.now()
         )
+        for room_id in moved_in:
+            self._counters.pop(room_id, None)
         for tenant_id, room_id in skipped:
             _LOGGER.warning(
                 "Tenant %s was not moved into room %s: the room's meter has not been read yet;"
@@ -228,13 +230,17 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
         tenants: dict[str, TenantConfig],
         live: dict[str, int],
         now: datetime,
-    ) -> list[tuple[str, str]]:
-        """Executor: open what the ledger lacks; returns (tenant, room) move-ins not possible yet."""
+    ) -> tuple[list[str], list[tuple[str, str]]]:
+        """Executor: open what the ledger lacks.
+
+        Returns the rooms moved into, and the (tenant, room) move-ins not possible yet.
+        """
         known_rooms, known_accounts = self.ledger.known_ids()
         for room in rooms.values():
             if room.room_id not in known_rooms:
                 self.ledger.add_room(room.room_id, room.name)
-        skipped = []
+        moved_in: list[str] = []
+        skipped: list[tuple[str, str]] = []
         for tenant in tenants.values():
             if tenant.tenant_id in known_accounts:
                 continue
@@ -245,8 +251,8 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
                     skipped.append((tenant.tenant_id, room_id))
                     continue
                 self.ledger.move_in(room_id, tenant.tenant_id, now, reading)
-                self._counters.pop(room_id, None)
-        return skipped
+                moved_in.append(room_id)
+        return moved_in, skipped
 
     async def async_report_removed_tenants(self, removed: set[str]) -> None:
         """A tenant removed with money still on (or owed to) the account is not forgotten.

@@ -415,6 +415,12 @@ async def configure_demo(
             "config_entries/subentries/list", entry_id=entry_id
         )
         room_ids |= {sub["title"]: sub["subentry_id"] for sub in subentries}
+    # A tenant moves in at the live readings of their rooms: wait for a poll of every room.
+    await wait_for(
+        lambda: _all_read(client, [name for name, _model, _unit in demo_rooms()]),
+        bool,
+        within=60,
+    )
     for tenant in DEMO_TENANTS:
         await client.subentry_flow(
             entry_id,
@@ -445,6 +451,15 @@ async def configure_demo(
 
 
 RECHARGE_SCRIPT = "yunjing_recharge"
+
+
+async def _all_read(client: Client, rooms: list[str]) -> bool:
+    """Whether every room's energy counter has been read."""
+    for room in rooms:
+        state = await client.state(f"sensor.{entity_slug(room)}_energy_import")
+        if state in (None, "unknown", "unavailable"):
+            return False
+    return True
 
 
 async def create_recharge_script(client: Client) -> None:

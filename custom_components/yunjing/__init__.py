@@ -16,6 +16,7 @@ from homeassistant.helpers.typing import ConfigType
 from homeassistant.util import dt as dt_util
 
 from .billing.ledger import Ledger
+from .blueprints import async_install_blueprints
 from .const import (
     CONF_BILLING_DAY,
     CONF_CONNECTION_TYPE,
@@ -51,6 +52,7 @@ class _LedgerClock:
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the services, once for all hubs."""
     async_setup_services(hass)
+    await async_install_blueprints(hass)
     return True
 
 

@@ -485,8 +485,6 @@ async def test_manual_keep_on_restores_then_warns_and_cuts_when_it_ends(
     assert keep is not None
     assert keep.attributes["reason"] == "manual"
 
-    await hub.poll(10, energy=False)  # polls under keep-on note the cut it holds back
-
     # 18:00: keep-on over, warned; 10 min later cut.
     await hub.travel(local(2027, 1, 12, 18, 0))
     assert hub.relay_101 is True

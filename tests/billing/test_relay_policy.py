@@ -280,6 +280,17 @@ def test_manual_keep_on_restores_a_cut_room_then_cut_resumes() -> None:
     assert room.poll(T0 + 121 * MIN, D("-1")).action is RelayAction.CUT
 
 
+def test_manual_keep_on_restore_still_warns_when_no_poll_falls_inside_it() -> None:
+    room = Room()
+    room.poll(T0, D("-1"))
+    manual = KeepOnStatus(KeepOnReason.MANUAL, T0 + 60 * MIN)
+    assert room.poll(T0 + 10 * MIN, D("-1"), manual) == RelayDecision(
+        RelayAction.RESTORE, RelayReason.MANUAL_KEEP_ON
+    )
+    # The next poll comes after the keep-on: warn first, cut after the warning.
+    assert room.poll(T0 + 61 * MIN, D("-1")).action is RelayAction.WARN_BEFORE_CUT
+
+
 def test_weekend_keep_on_does_not_restore_a_cut_room() -> None:
     room = Room()
     room.poll(T0, D("-1"))

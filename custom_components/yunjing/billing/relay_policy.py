@@ -299,6 +299,10 @@ def _while_off(
     if limited is not None:
         return state, limited
     restoring = replace(state, operations=(*state.operations, now), failed_attempts=0)
+    if restore_reason is RelayReason.MANUAL_KEEP_ON:
+        # Still owed: when the keep-on ends, warn before cutting again, even if
+        # no poll falls inside the keep-on after this one.
+        restoring = replace(restoring, pending_cut_since=now)
     return restoring, RelayDecision(RelayAction.RESTORE, restore_reason)
 
 

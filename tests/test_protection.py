@@ -308,6 +308,20 @@ async def test_hysteresis_cut_at_arrears_restore_at_reconnect_level_after_min_of
     assert cuts[0].data["reason"] == "arrears"
     assert cuts[0].data["balance"] == "-0.01"
     assert cuts[0].data["hub"] == hub.entry.entry_id
+    assert set(cuts[0].data) == {
+        "hub",
+        "room",
+        "room_device_id",
+        "room_name",
+        "tenant",
+        "tenant_device_id",
+        "tenant_name",
+        "language",
+        "notify_targets",
+        "currency",
+        "reason",
+        "balance",
+    }
 
     # 0.01 brings the balance to 0.00: still at the credit limit, stays cut.
     await hub.recharge("0.01", "R-2", hass_admin_user)
@@ -741,7 +755,18 @@ async def test_relay_that_does_not_answer_is_retried_then_reported(
     assert ir.async_get(hass).async_get_issue(DOMAIN, "relay_failed_room101")
 
 
-# --- operation cap, bills, offline meters -------------------------------------
+# --- operation cap, vacant rooms, bills, offline meters ------------------------
+
+
+@pytest.mark.parametrize(
+    ("policy", "closed"), [("open", False), ("charge_landlord", True)]
+)
+async def test_vacant_room_follows_the_landlords_choice(
+    hass: HomeAssistant, hub: Hub, policy: str, closed: bool
+) -> None:
+    hub.clock.moment = TUESDAY
+    await hub.setup(protection=PROTECTION | {"vacant_policy": policy})
+    assert hub.simulator.room(2).relay_closed is closed  # room 102 has no tenant
 
 
 async def test_relay_operations_are_capped_per_hour(

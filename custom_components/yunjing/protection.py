@@ -392,6 +392,9 @@ class Protection:
         bills: list[Bill],
     ) -> dict[str, RoomProtection]:
         """Evaluate and execute the policy after a cycle's billing; returns room states."""
+        for manual in (self.manual_tenants, self.manual_rooms):
+            for key in [key for key, until in manual.items() if until <= now]:
+                del manual[key]
         for bill in bills:
             self._fire(
                 EVENT_BILL_ISSUED,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 import json
 from pathlib import Path
 import sys
@@ -326,7 +327,7 @@ DEMO_TENANTS = (
         ("202",),
         "12.00",
         levels=("50", "30", "20", "25"),
-        story="in arrears: balance 12.00 below her credit limit 20.00",
+        story="in arrears (12.00, credit limit 20.00) during a manual keep-on",
     ),
 )
 PRICE = "0.60"
@@ -445,12 +446,58 @@ async def configure_demo(
             },
             response=True,
         )
+    # Protection: cut-off on, keep-on at weekends; the landlord's notifications
+    # go to Home Assistant's notification panel. Wang Fang, in arrears, keeps
+    # power under a manual keep-on (as a landlord grants over a holiday).
+    await client.options_flow(
+        entry_id,
+        {"next_step_id": "protection"},
+        {
+            "cut_off": True,
+            "weekends": True,
+            "min_off_minutes": 5,
+            "max_relay_operations": 6,
+            "warning_minutes": 30,
+            "vacant_policy": "charge_landlord",
+            "landlord_notify_targets": ["notify.persistent_notification"],
+        },
+    )
+    until = datetime.now(UTC) + (
+        timedelta(days=3650) if time_scale > 1 else timedelta(days=7)
+    )
+    await client.call(
+        "yunjing",
+        "set_keep_on",
+        {"tenant": devices["Wang Fang"], "until": until.isoformat(timespec="seconds")},
+        response=False,
+    )
     await create_recharge_script(client)
+    await create_blueprint_automations(client)
     await create_dashboard(client, devices)
     return {"entry_id": entry_id, "devices": devices}
 
 
 RECHARGE_SCRIPT = "yunjing_recharge"
+
+
+async def create_blueprint_automations(client: Client) -> None:
+    """Automations from two of the blueprints the integration installed: receipts and low balance."""
+    for automation_id, blueprint, alias in (
+        ("yunjing_recharge_receipt", "recharge_receipt.yaml", "Recharge receipt"),
+        ("yunjing_low_balance", "low_balance.yaml", "Low balance"),
+    ):
+        await client.request(
+            "POST",
+            f"/api/config/automation/config/{automation_id}",
+            {
+                "alias": f"Yunjing: {alias}",
+                "description": "From the Yunjing blueprint (demo).",
+                "use_blueprint": {
+                    "path": f"yunjing/{blueprint}",
+                    "input": {"landlord_targets": ["notify.persistent_notification"]},
+                },
+            },
+        )
 
 
 async def _all_read(client: Client, rooms: list[str]) -> bool:
@@ -638,6 +685,18 @@ async def create_dashboard(client: Client, devices: dict[str, str]) -> None:
     )
 
 
+async def confirm_http_config(client: Client) -> None:
+    """Keep the HTTP settings of configuration.yaml.
+
+    Home Assistant moves them to its storage on the first start as a trial
+    ("pending") and, unless confirmed within 5 minutes, reverts and restarts;
+    the demo confirms them, as the frontend's prompt would.
+    """
+    config = await client.ws("http/config")
+    if config.get("pending"):
+        await client.ws("http/config/promote")
+
+
 async def run_demo(url: str, config: Path, fast: bool, seconds: float) -> None:
     """Wait for Home Assistant, configure the demo on first start, print the login."""
     state_file = config / DEMO_STATE
@@ -648,6 +707,7 @@ async def run_demo(url: str, config: Path, fast: bool, seconds: float) -> None:
             await client.onboard("Landlord", USERNAME, PASSWORD)
             await client.finish_onboarding()
             await client.wait_until_running(seconds)
+            await confirm_http_config(client)
             result = await configure_demo(
                 client,
                 time_scale=FAST_TIME_SCALE if fast else 1,

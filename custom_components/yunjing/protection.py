@@ -13,6 +13,7 @@ but may not close one that a policy holds open (see `hold_reason`).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
@@ -65,7 +66,6 @@ from .const import (
     CONF_PROTECTED_START,
     CONF_PROTECTION,
     CONF_RECLOSE_MINUTES,
-    CONF_RECONNECT_LEVEL,
     CONF_RESISTIVE_MIN_W,
     CONF_RESISTIVE_PF,
     CONF_VACANT_POLICY,
@@ -186,6 +186,8 @@ class Protection:
         self._samples: dict[str, list[PowerSample]] = {}
         self._points: dict[str, PowerPoint] = {}
         self._offline: set[str] = set()
+        # A cycle and a landlord's reset never interleave their relay commands.
+        self._lock = asyncio.Lock()
 
     # --- state -----------------------------------------------------------
 
@@ -382,7 +384,12 @@ class Protection:
 
     # --- the poll cycle -----------------------------------------------------
 
-    async def async_run(
+    async def async_run(self, *args: Any) -> dict[str, RoomProtection]:
+        """Evaluate and execute the policy after a cycle's billing (see `_async_run`)."""
+        async with self._lock:
+            return await self._async_run(*args)
+
+    async def _async_run(
         self,
         now: datetime,
         rooms: Mapping[str, RoomConfig],
@@ -790,6 +797,13 @@ class Protection:
         self, tenant_id: str | None, room_id: str | None, until: datetime | None
     ) -> None:
         """Manual keep-on for a tenant or a room until a moment; None clears it."""
+        async with self._lock:
+            self._set_keep_on(tenant_id, room_id, until)
+            await self.async_save()
+
+    def _set_keep_on(
+        self, tenant_id: str | None, room_id: str | None, until: datetime | None
+    ) -> None:
         target = self.manual_tenants if tenant_id else self.manual_rooms
         key = tenant_id or room_id
         assert key is not None
@@ -797,10 +811,13 @@ class Protection:
             target.pop(key, None)
         else:
             target[key] = until
-        await self.async_save()
 
     async def async_reset_lockout(self, room: RoomConfig) -> bool:
         """The landlord's reset; closes the relay unless the arrears policy holds it. True if closed."""
+        async with self._lock:
+            return await self._async_reset_lockout(room)
+
+    async def _async_reset_lockout(self, room: RoomConfig) -> bool:
         subentry = self.coordinator.config_entry.subentries[room.room_id]
         state, decision = load_protection.reset_lockout(
             now=self.coordinator.now(),
@@ -844,8 +861,3 @@ class Protection:
             entry_id=result.entry_id,
         )
         self._notify("recharge", fields, amount=result.amount, balance=result.balance)
-
-
-def reconnect_level(data: Mapping[str, Any]) -> Decimal:
-    """A tenant subentry's reconnect level."""
-    return Decimal(data.get(CONF_RECONNECT_LEVEL, "0"))

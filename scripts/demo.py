@@ -118,9 +118,18 @@ class Client:
 
     # Onboarding and tokens
 
-    async def onboarded(self) -> bool:
-        """Whether the owner account exists already."""
-        steps = await self.request("GET", "/api/onboarding")
+    async def onboarded(self) -> bool | None:
+        """Whether the owner account exists; None while onboarding is not served.
+
+        Home Assistant serves /api/onboarding only until onboarding is done,
+        and only once the onboarding integration is set up.
+        """
+        async with self.session.get(self.url + "/api/onboarding") as response:
+            if response.status == 404:
+                return None
+            if response.status != 200:
+                raise ApiError(f"GET /api/onboarding: HTTP {response.status}")
+            steps = await response.json()
         return not any(step["step"] == "user" and not step["done"] for step in steps)
 
     async def onboard(self, name: str, username: str, password: str) -> None:
@@ -702,7 +711,15 @@ async def run_demo(url: str, config: Path, fast: bool, seconds: float) -> None:
     state_file = config / DEMO_STATE
     async with Client(url) as client:
         await client.wait_until_up(seconds)
-        if not await client.onboarded():
+        onboarded = await client.onboarded()
+        deadline = time.monotonic() + 60
+        while onboarded is None and not state_file.exists():
+            # Not served yet, or onboarded by hand: wait a while for a clear answer.
+            if time.monotonic() > deadline:
+                break
+            await asyncio.sleep(1)
+            onboarded = await client.onboarded()
+        if onboarded is False:
             started = time.monotonic()
             await client.onboard("Landlord", USERNAME, PASSWORD)
             await client.finish_onboarding()

@@ -1,4 +1,42 @@
-"""Constants of the Yunjing integration."""
+"""Constants of the Yunjing integration.
+
+Events on Home Assistant's bus, for automations and blueprints
+(`platform: event`, `event_type: yunjing_...`).
+
+Every event carries `hub` (config entry id). Events about a tenant carry
+`tenant` (subentry id), `tenant_device_id`, `tenant_name`, `language`
+("en" / "zh-Hans") and `notify_targets` (the tenant's list); events about a
+room carry `room` (subentry id), `room_device_id`, `room_name`, and the
+room's tenant fields when it has one (else `tenant` is None). Amounts are
+decimal strings in the currency's minor unit ("12.50"), times ISO 8601
+strings in UTC; every event also carries `currency` (ISO code).
+
+yunjing_balance_alarm   tenant fields, level (level_1 | level_2 | arrears),
+                        balance, threshold, days_left (int or None), currency
+yunjing_power_cut       room fields, reason (arrears | vacant_open), balance
+yunjing_power_restored  room fields, reason (recharged | manual_keep_on |
+                        vacant_charge_landlord | reclose | reset), balance
+                        (None for reclose and reset)
+yunjing_keep_on_started room fields, reason (manual | holiday | weekend |
+                        protected_hours), ends_at (or None), balance
+yunjing_keep_on_ended   room fields, balance, cut_at (when the cut falls
+                        due; None when keep-on stopped holding for another
+                        reason, e.g. a recharge)
+yunjing_load_trip       room fields, violation (over_power | resistive_load),
+                        action (trip | alarm), power_w, reclose_at (or None),
+                        reclosures_left
+yunjing_lockout         room fields, violation, power_w
+yunjing_recharge        tenant fields, amount, balance, reference, entry_id,
+                        currency
+yunjing_bill_issued     tenant fields (tenant None: the landlord account),
+                        period_start, period_end,
+                        opening_balance, closing_balance, energy_charged,
+                        fees, recharges, currency
+yunjing_meter_offline   room fields, unit_id
+yunjing_relay_failed    room fields, command (cut | restore | trip |
+                        reclose): not confirmed by read-back after retries;
+                        also a repair issue relay_failed_<room>
+"""
 
 from datetime import timedelta
 from typing import Final
@@ -97,35 +135,7 @@ LANGUAGES: Final = ["en", "zh-Hans"]
 # A meter offline for this long becomes a repair issue.
 OFFLINE_REPAIR_AFTER: Final = timedelta(minutes=30)
 
-# Events on Home Assistant's bus, for automations and blueprints.
-#
-# Every event carries `hub` (config entry id). Events about a tenant carry
-# `tenant` (subentry id), `tenant_device_id`, `tenant_name`, `language`
-# ("en" / "zh-Hans") and `notify_targets` (the tenant's list); events about a
-# room carry `room` (subentry id), `room_device_id`, `room_name`, and the
-# room's tenant fields when it has one (else `tenant` is None). Amounts are
-# decimal strings ("12.50"), times ISO 8601 strings in UTC, `currency` an ISO
-# code.
-#
-# yunjing_balance_alarm   tenant fields, level (level_1 | level_2 | arrears),
-#                         balance, threshold, days_left (int or None), currency
-# yunjing_power_cut       room fields, reason (arrears | vacant_open), balance
-# yunjing_power_restored  room fields, reason (recharged | manual_keep_on |
-#                         vacant_charge_landlord), balance
-# yunjing_keep_on_started room fields, reason (manual | holiday | weekend |
-#                         protected_hours), ends_at (or None), balance
-# yunjing_keep_on_ended   room fields, balance, cut_at (when the cut falls due)
-# yunjing_load_trip       room fields, violation (over_power | resistive_load),
-#                         action (trip | alarm), power_w, reclose_at (or None),
-#                         reclosures_left
-# yunjing_lockout         room fields, violation, power_w
-# yunjing_recharge        tenant fields, amount, balance, reference, entry_id,
-#                         currency
-# yunjing_bill_issued     tenant fields, period_start, period_end,
-#                         opening_balance, closing_balance, energy_charged,
-#                         fees, recharges, currency
-# yunjing_meter_offline   room fields, unit_id
-# yunjing_relay_failed    room fields, command (cut | restore | reclose)
+# Events on Home Assistant's bus: payloads are documented in the module docstring.
 EVENT_BALANCE_ALARM: Final = "yunjing_balance_alarm"
 EVENT_POWER_CUT: Final = "yunjing_power_cut"
 EVENT_POWER_RESTORED: Final = "yunjing_power_restored"

@@ -903,3 +903,26 @@ async def test_room_flow_takes_load_protection_settings(
     assert subentry.data["allowed_loads_w"] == "550, 1200"
     assert subentry.data["resistive_min_w"] == 500
     assert subentry.data["reclose_minutes"] == 5
+
+
+async def test_arrears_cut_not_confirmed_is_retried_reported_then_tried_again(
+    hass: HomeAssistant, hub: Hub
+) -> None:
+    failures = async_capture_events(hass, "yunjing_relay_failed")
+    room = hub.simulator.room(1)
+    original = room.set_relay
+    room.set_relay = lambda closed: None  # type: ignore[method-assign]
+    hub.clock.moment = TUESDAY
+    await hub.setup(protection=PROTECTION)
+    assert hub.relay_101 is True
+    assert [event.data["command"] for event in failures] == ["cut"]
+    issues = ir.async_get(hass)
+    assert issues.async_get_issue(DOMAIN, "relay_failed_room101")
+    # Not hammered: the next attempt waits for the back-off (an hour).
+    room.set_relay = original  # type: ignore[method-assign]
+    await hub.poll(600, energy=False)
+    assert hub.relay_101 is True
+    await hub.poll(3000, energy=False)
+    assert hub.relay_101 is False
+    assert issues.async_get_issue(DOMAIN, "relay_failed_room101") is None
+    assert len(failures) == 1

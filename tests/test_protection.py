@@ -926,3 +926,16 @@ async def test_arrears_cut_not_confirmed_is_retried_reported_then_tried_again(
     assert hub.relay_101 is False
     assert issues.async_get_issue(DOMAIN, "relay_failed_room101") is None
     assert len(failures) == 1
+
+
+@pytest.mark.parametrize(("calendar", "closed"), [("on", True), ("off", False)])
+async def test_keep_on_from_a_holiday_calendar(
+    hass: HomeAssistant, hub: Hub, calendar: str, closed: bool
+) -> None:
+    """A calendar entity chosen as the holiday source: an event in progress is a holiday."""
+    hass.states.async_set("calendar.china_holidays", calendar)
+    hub.clock.moment = TUESDAY
+    await hub.setup(
+        protection=PROTECTION | {"holiday_entity": "calendar.china_holidays"}
+    )
+    assert hub.relay_101 is closed

@@ -1,6 +1,7 @@
 // Screenshots of the running demo (scripts/develop) for the README, in headless Chromium.
-// Needs chromium (apt-get install chromium) and playwright-core (npm install playwright-core).
-// Usage: node scripts/screenshots.js '[["/yunjing-demo/building", "docs/dashboard.png", 6000]]'
+// Needs chromium (apt-get install chromium) and playwright-core:
+//   npm install --prefix /tmp/shots playwright-core
+// Usage: NODE_PATH=/tmp/shots/node_modules node scripts/screenshots.js '[["/yunjing-demo/building", "docs/dashboard.png", 6000]]'
 const { chromium } = require('playwright-core');
 (async () => {
   const browser = await chromium.launch({

@@ -93,14 +93,19 @@ class Client:
                 return text
 
     async def wait_until_up(self, seconds: float) -> None:
-        """Wait until the HTTP API answers (401 without a token is an answer)."""
+        """Wait until the HTTP server answers.
+
+        It asks the login page's list of auth providers, which needs no token:
+        an unauthenticated API call would count as a failed login.
+        """
         deadline = time.monotonic() + seconds
         while True:
             try:
                 async with self.session.get(
-                    self.url + "/api/", timeout=aiohttp.ClientTimeout(total=5)
+                    self.url + "/auth/providers",
+                    timeout=aiohttp.ClientTimeout(total=5),
                 ) as response:
-                    if response.status in (200, 401):
+                    if response.status in (200, 400):  # 400: onboarding not done
                         return
             except aiohttp.ClientError, TimeoutError:
                 pass
@@ -490,10 +495,11 @@ RECHARGE_SCRIPT = "yunjing_recharge"
 
 
 async def create_blueprint_automations(client: Client) -> None:
-    """Automations from two of the blueprints the integration installed: receipts and low balance."""
+    """Automations from blueprints the integration installed: receipts, low balance, statements."""
     for automation_id, blueprint, alias in (
         ("yunjing_recharge_receipt", "recharge_receipt.yaml", "Recharge receipt"),
         ("yunjing_low_balance", "low_balance.yaml", "Low balance"),
+        ("yunjing_bill_statement", "bill_statement.yaml", "Bill statement"),
     ):
         await client.request(
             "POST",

@@ -139,6 +139,7 @@ def tenant_subentry(
 def hub_entry(simulator: Simulator, **extra: Any) -> MockConfigEntry:
     """A hub on the simulator: rooms 101 (unit 1), 102 (unit 2), 103 (unit 3); Li Lei holds 101 and 102."""
     return MockConfigEntry(
+        entry_id="hub",
         domain=DOMAIN,
         title="Test building",
         unique_id=f"tcp:127.0.0.1:{simulator.tcp_port}",

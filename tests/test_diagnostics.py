@@ -24,3 +24,4 @@ async def test_diagnostics_are_redacted(
     assert diagnostics["rooms"]["room101"]["online"] is True
     assert diagnostics["rooms"]["room101"]["reading"]["import_wh"] == 100_000
     assert diagnostics["ledger"]["chain_problems"] == []
+    assert set(diagnostics["protection"]) >= {"relay", "alarms", "load"}

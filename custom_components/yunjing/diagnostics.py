@@ -51,6 +51,7 @@ async def async_get_config_entry_diagnostics(
             }
             for room_id, room in (snapshot.rooms.items() if snapshot else ())
         },
+        "protection": coordinator.protection.as_dict(),
         "ledger": {
             "chain_problems": [problem.as_dict() for problem in chain_problems],
         },

@@ -191,7 +191,8 @@ class Protection:
 
     # --- state -----------------------------------------------------------
 
-    def _as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, Any]:
+        """The policy state as it is stored (also shown in diagnostics)."""
         return {
             "relay": {key: state.as_dict() for key, state in self.relay.items()},
             "alarms": {key: state.as_dict() for key, state in self.alarms.items()},
@@ -229,11 +230,11 @@ class Protection:
             for key, value in data.get("manual_rooms", {}).items()
         }
         self.keep_on_active = dict(data.get("keep_on_active", {}))
-        self._saved = self._as_dict()
+        self._saved = self.as_dict()
 
     async def async_save(self) -> None:
         """Save the state if it changed."""
-        data = self._as_dict()
+        data = self.as_dict()
         if data != self._saved:
             await self.store.async_save(data)
             self._saved = data

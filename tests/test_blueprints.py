@@ -239,6 +239,40 @@ async def test_bill_issued_sends_the_statement(hass: HomeAssistant) -> None:
     assert _sent(landlord) == expected
 
 
+async def test_statement_of_vacant_rooms_charged_to_the_landlord(
+    hass: HomeAssistant,
+) -> None:
+    landlord, _tenant, _configured = await _automation(hass, "bill_statement.yaml")
+    no_tenant: dict[str, Any] = {
+        "tenant": None,
+        "tenant_device_id": None,
+        "tenant_name": None,
+        "notify_targets": [],
+    }
+    hass.bus.async_fire(
+        "yunjing_bill_issued",
+        TENANT
+        | no_tenant
+        | {
+            "period_start": "2026-12-01",
+            "period_end": "2027-01-01",
+            "opening_balance": "0.00",
+            "closing_balance": "-507.26",
+            "energy_charged": "507.26",
+            "fees": "0.00",
+            "recharges": "0.00",
+        },
+    )
+    await hass.async_block_till_done()
+    assert _sent(landlord) == [
+        (
+            "Electricity statement 2026-12-01 to 2027-01-01",
+            "Vacant rooms (landlord): opening balance 0.00, electricity 507.26,"
+            " fees 0.00, recharges 0.00, closing balance -507.26 CNY.",
+        )
+    ]
+
+
 @pytest.mark.parametrize("use_tenant_targets", [False, True])
 async def test_recharge_receipt(hass: HomeAssistant, use_tenant_targets: bool) -> None:
     landlord, tenant, configured = await _automation(

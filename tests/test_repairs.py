@@ -90,3 +90,44 @@ async def test_removing_a_tenant_with_money_is_not_silent(
     }
     ledger = hub.runtime_data.coordinator.ledger
     assert await hass.async_add_executor_job(ledger.balance, "lilei") == 25
+
+
+async def test_a_meter_showing_zero_for_a_while_bills_only_what_was_used(
+    hass: HomeAssistant, hub: MockConfigEntry, simulator: Simulator
+) -> None:
+    simulator.room(1).faults.zero_blips = 5  # a rebooting meter reads 0 five times
+    for _ in range(5):
+        await poll_after(hass, simulator, 60)
+    await poll_after(hass, simulator, 3300)
+    # One hour at 1 kW since setup: 1 kWh at 0.50, however the meter rebooted.
+    assert state(hass, "sensor.101_energy_this_period") == "1.000"
+    assert state(hass, "sensor.101_cost_this_period") == "0.50"
+    assert ir.async_get(hass).async_get_issue(DOMAIN, "meter_reset_room101") is None
+
+
+async def test_a_stale_confirmation_changes_nothing(
+    hass: HomeAssistant, hub: MockConfigEntry, simulator: Simulator, hass_client: Any
+) -> None:
+    assert await async_setup_component(hass, "repairs", {})
+    simulator.room(2).faults.zero_blips = 0
+    meter = simulator.room(2)
+    billed_before = meter.import_wh
+    meter.reset_counter()
+    await poll_after(hass, simulator, 60)
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, "meter_reset_room102")
+    assert issue is not None
+    client = await hass_client()
+    response = await client.post(
+        "/api/repairs/issues/fix", json={"handler": DOMAIN, "issue_id": issue.issue_id}
+    )
+    flow = await response.json()
+    # Meanwhile the "reset" turns out to be a glitch: the count comes back.
+    meter._import_ws = (billed_before + 100) * 3600  # noqa: SLF001
+    await poll_after(hass, simulator, 60)
+    assert ir.async_get(hass).async_get_issue(DOMAIN, "meter_reset_room102") is None
+    response = await client.post(f"/api/repairs/issues/fix/{flow['flow_id']}", json={})
+    result = await response.json()
+    assert (result["type"], result["reason"]) == ("abort", "already_resolved")
+    ledger = hub.runtime_data.coordinator.ledger
+    last_wh, _ = await hass.async_add_executor_job(ledger.room_reading, "room102")
+    assert last_wh == meter.import_wh

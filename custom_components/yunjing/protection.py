@@ -312,8 +312,8 @@ class Protection:
     # --- event payloads ----------------------------------------------------
 
     def _device_id(self, subentry_id: str) -> str | None:
-        device = dr.async_get(self.hass).async_get_device(
-            identifiers={(DOMAIN, subentry_id)}
+        device = dr.async_get(self.hass).async_get_device_by_identifier(
+            (DOMAIN, subentry_id), self.coordinator.config_entry.entry_id
         )
         return None if device is None else device.id
 

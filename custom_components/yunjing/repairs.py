@@ -11,6 +11,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 import probatio as vol
 
+from .billing.errors import BillingError
 from .const import DOMAIN
 
 
@@ -69,7 +70,12 @@ def async_suspected_reset(
             "last": f"{last_wh / 1000:.3f}",
             "reading": f"{reading_wh / 1000:.3f}",
         },
-        data={"entry_id": entry_id, "room_id": room_id, "new_start_wh": reading_wh},
+        data={
+            "entry_id": entry_id,
+            "room_id": room_id,
+            "last_wh": last_wh,
+            "new_start_wh": reading_wh,
+        },
     )
 
 
@@ -116,17 +122,33 @@ class ConfirmReplacementFlow(RepairsFlow):
         entry = self.hass.config_entries.async_get_entry(self._data["entry_id"])
         if entry is None or entry.state is not ConfigEntryState.LOADED:
             return self.async_abort(reason="hub_not_loaded")
+        room_id = self._data["room_id"]
         if user_input is not None:
+            # The counter's own rule may have settled the reset since the
+            # issue was raised, or billing moved on: then there is nothing to
+            # confirm, and replacing now would wind the billed reading back.
+            if ir.async_get(self.hass).async_get_issue(DOMAIN, _reset_id(room_id)) is None:
+                return self.async_abort(reason="already_resolved")
             coordinator = entry.runtime_data.coordinator
             last_wh, _ = await coordinator.async_ledger_job(
-                coordinator.ledger.room_reading, self._data["room_id"]
+                coordinator.ledger.room_reading, room_id
             )
-            await coordinator.async_replace_meter(
-                self._data["room_id"],
-                last_wh if last_wh is not None else self._data["new_start_wh"],
-                self._data["new_start_wh"],
-                self.context.get("user_id"),
-            )
+            if last_wh != self._data["last_wh"]:
+                async_reset_resolved(self.hass, room_id)
+                return self.async_abort(reason="already_resolved")
+            try:
+                await coordinator.async_replace_meter(
+                    room_id,
+                    last_wh,
+                    self._data["new_start_wh"],
+                    self.context.get("user_id"),
+                )
+            except BillingError as err:
+                return self.async_abort(
+                    reason="replacement_refused",
+                    description_placeholders={"error": str(err)},
+                )
+            async_reset_resolved(self.hass, room_id)
             return self.async_create_entry(data={})
         return self.async_show_form(step_id="confirm", data_schema=vol.Schema({}))
 

@@ -114,17 +114,14 @@ def _subentry_of_device(
 ) -> tuple[YunjingConfigEntry, str]:
     """The loaded hub and subentry id behind a tenant or room device."""
     device = dr.async_get(hass).async_get(device_id)
-    if device is not None:
-        for entry_id, subentry_ids in device.config_entries_subentries.items():
-            entry = hass.config_entries.async_get_entry(entry_id)
-            if entry is None or entry.domain != DOMAIN:
-                continue
-            for subentry_id in subentry_ids:
-                subentry = entry.subentries.get(subentry_id) if subentry_id else None
-                if subentry is not None and subentry.subentry_type == kind:
-                    if entry.state is not ConfigEntryState.LOADED:
-                        raise _error("hub_not_loaded", hub=entry.title)
-                    return cast(YunjingConfigEntry, entry), subentry.subentry_id
+    if device is not None and device.config_subentry_id is not None:
+        entry = hass.config_entries.async_get_entry(device.config_entry_id)
+        if entry is not None and entry.domain == DOMAIN:
+            subentry = entry.subentries.get(device.config_subentry_id)
+            if subentry is not None and subentry.subentry_type == kind:
+                if entry.state is not ConfigEntryState.LOADED:
+                    raise _error("hub_not_loaded", hub=entry.title)
+                return cast(YunjingConfigEntry, entry), subentry.subentry_id
     raise _error(f"unknown_{kind}_device", device=device_id)
 
 

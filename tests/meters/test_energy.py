@@ -103,26 +103,51 @@ def test_backward_reading_without_replacement_is_rejected() -> None:
     assert counter.baseline_wh == 12_345_600
 
 
-def test_reset_is_accepted_after_three_consistent_polls() -> None:
+def test_reset_is_accepted_after_three_rising_polls_over_fifteen_minutes() -> None:
     counter = EnergyCounter(rated_power_w=10_000)
     counter.update(50_000, at(0))
     steps = [
-        counter.update(0, at(1)),
+        counter.update(0, at(1)),  # a zero never counts towards a reset
         counter.update(10, at(2)),
-        counter.update(30, at(3)),
-        counter.update(45, at(4)),
+        counter.update(30, at(10)),
+        counter.update(40, at(16)),  # three rising polls, but only 14 minutes
+        counter.update(60, at(17)),  # 15 minutes since the first low reading
+        counter.update(75, at(18)),
     ]
     assert [step.rejected for step in steps] == [
         Rejection.ZERO_READING,
         Rejection.BACKWARD_READING,
+        Rejection.BACKWARD_READING,
+        Rejection.BACKWARD_READING,
         None,
         None,
     ]
-    # the reset is confirmed at 30 Wh: billed from the first low reading (0)
-    assert steps[2] == EnergyStep(
-        delta_wh=30, from_reading=0, to_reading=30, event=Event.RESET_CONFIRMED
+    # confirmed at 60 Wh: billed from the first low reading (10)
+    assert steps[4] == EnergyStep(
+        delta_wh=50, from_reading=10, to_reading=60, event=Event.RESET_CONFIRMED
     )
-    assert steps[3] == EnergyStep(delta_wh=15, from_reading=30, to_reading=45)
+    assert steps[5] == EnergyStep(delta_wh=15, from_reading=60, to_reading=75)
+
+
+def test_a_rebooting_meter_reading_zero_is_never_a_reset() -> None:
+    # 100 kWh billed; the meter shows 0 for half an hour, then its true count.
+    counter = EnergyCounter(rated_power_w=13_800)
+    counter.update(100_000, at(0))
+    for minute in range(1, 31):
+        assert counter.update(0, at(minute)).rejected is Rejection.ZERO_READING
+    assert counter.baseline_wh == 100_000
+    step = counter.update(100_200, at(31))
+    assert step == EnergyStep(delta_wh=200, from_reading=100_000, to_reading=100_200)
+
+
+def test_an_idle_reset_meter_is_not_confirmed_and_keeps_few_candidates() -> None:
+    counter = EnergyCounter(rated_power_w=10_000)
+    counter.update(50_000, at(0))
+    for minute in range(1, 200):
+        step = counter.update(5, at(minute))  # reset, but nothing is drawn
+        assert step.rejected is Rejection.BACKWARD_READING
+    assert counter.baseline_wh == 50_000
+    assert len(counter.reset_candidates) <= counter.reset_confirm_polls
 
 
 def test_a_drop_that_does_not_persist_is_not_a_reset() -> None:

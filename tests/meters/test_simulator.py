@@ -151,11 +151,13 @@ async def test_zero_blip_and_counter_reset_seen_through_the_bus() -> None:
             # 2 minutes at 1,840 W since the baseline = 61 Wh (61.33 rounded down)
             assert await poll(1) == (61, None, None)
             sim.room(1).reset_counter()
-            # the counter restarts at 0: 30, 61 then 92 Wh, one minute apart
+            # the counter restarts at 0: 30 and 61 Wh one minute apart, then
+            # 521 Wh 15 minutes later (17 minutes at 1,840 W = 521.33)
             assert await poll(1) == (0, Rejection.BACKWARD_READING, None)
             assert await poll(1) == (0, Rejection.BACKWARD_READING, None)
-            # the third low reading confirms the reset: billed from the first (30)
-            assert await poll(1) == (62, None, Event.RESET_CONFIRMED)
+            # the third rising low reading, 16 minutes after the first, confirms
+            # the reset: billed from the first (30)
+            assert await poll(15) == (491, None, Event.RESET_CONFIRMED)
         finally:
             await bus.close()
 

@@ -8,9 +8,12 @@ Rules (DESIGN.md section 3, "Readings"):
   billed later if a later reading makes it physically possible.
 - A backward reading (a 0 blip included) is never a baseline on its own.
 - Reset rule: a drop is accepted as a meter reset when ``reset_confirm_polls``
-  consecutive readings (default 3) are all below the baseline and do not
-  decrease among themselves. The first of them becomes the new baseline and
-  the energy counted from it to the last one is billed. The energy between the
+  consecutive readings (default 3) are all below the baseline, do not decrease
+  among themselves, rise from the first to the last (the new count is really
+  running) and span at least ``reset_confirm_seconds`` (default 15 minutes).
+  A zero never starts or confirms a reset: it is what a rebooting or misread
+  meter shows. The first of them becomes the new baseline and the energy
+  counted from it to the last one is billed. The energy between the
   last reading before the reset and the reset itself is unknowable and is
   neither billed nor credited.
 - Rollover: a model with an integer counter that wraps (``counter_modulus_wh``)
@@ -73,6 +76,7 @@ class EnergyCounter:
     rated_power_w: int
     counter_modulus_wh: int | None = None
     reset_confirm_polls: int = 3
+    reset_confirm_seconds: float = 900.0
     baseline_wh: int | None = None
     baseline_at: datetime | None = None
     reset_candidates: list[tuple[int, datetime]] = field(default_factory=list)
@@ -190,26 +194,32 @@ class EnergyCounter:
         return EnergyStep(delta_wh=delta, from_reading=baseline, to_reading=reading_wh)
 
     def _backward(self, baseline: int, reading_wh: int, at: datetime) -> EnergyStep:
+        unconfirmed = EnergyStep(
+            delta_wh=0,
+            from_reading=baseline,
+            to_reading=reading_wh,
+            rejected=Rejection.ZERO_READING
+            if reading_wh == 0
+            else Rejection.BACKWARD_READING,
+        )
+        if reading_wh == 0:
+            return unconfirmed
         candidates = self.reset_candidates
         if candidates and reading_wh < candidates[-1][0]:
             candidates.clear()
         candidates.append((reading_wh, at))
-        if len(candidates) < self.reset_confirm_polls:
-            rejected = (
-                Rejection.ZERO_READING
-                if reading_wh == 0
-                else Rejection.BACKWARD_READING
-            )
-            return EnergyStep(
-                delta_wh=0,
-                from_reading=baseline,
-                to_reading=reading_wh,
-                rejected=rejected,
-            )
+        # The first candidate and the latest few are all the rule looks at.
+        del candidates[1 : -self.reset_confirm_polls + 1 or None]
         (first_wh, first_at), (last_wh, last_at) = candidates[0], candidates[-1]
+        elapsed = (last_at - first_at).total_seconds()
+        if (
+            len(candidates) < self.reset_confirm_polls
+            or last_wh <= first_wh
+            or elapsed < self.reset_confirm_seconds
+        ):
+            return unconfirmed
         candidates.clear()
         delta = last_wh - first_wh
-        elapsed = (last_at - first_at).total_seconds()
         billed = fits_rated_power(delta, self.rated_power_w, elapsed)
         self._move_baseline(last_wh, last_at)
         return EnergyStep(

@@ -381,3 +381,40 @@ async def test_tariff_options_change_the_price_from_a_date(
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert hub.options["tariff"]["kind"] == "tou"
     assert hub.options["effective_from"] == "2099-01-01"
+
+
+async def test_room_moved_to_another_meter_bills_no_difference_between_meters(
+    hass: HomeAssistant, hass_config_dir: str, simulator: Simulator
+) -> None:
+    from .conftest import room_subentry
+    from .test_init import poll_after
+
+    await hass.config.async_set_time_zone("Asia/Shanghai")
+    entry = hub_entry(
+        simulator, subentries=[room_subentry("room103", "103", "dds238_2", 1, True)]
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    await poll_after(hass, simulator, 3600)  # unit 1: 100 -> 101 kWh, 0.50
+    assert state(hass, "sensor.103_cost_this_period") == "0.50"
+    # Room 103 is rewired to the EM115 DO at unit 2, which reads 201 kWh.
+    result = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, "room"),
+        context={"source": SOURCE_RECONFIGURE, "subentry_id": "room103"},
+    )
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {"name": "103", "model": "em115_do", "unit_id": 2, "has_relay": True},
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    await poll_after(hass, simulator, 60)
+    # The 100 kWh between the two meters' counts is never billed: billing
+    # continues from what the new meter read when it was fitted.
+    assert state(hass, "sensor.103_energy_this_period") == "1.000"
+    assert state(hass, "sensor.103_cost_this_period") == "0.50"
+    ledger = entry.runtime_data.coordinator.ledger
+    last_wh, _ = await hass.async_add_executor_job(ledger.room_reading, "room103")
+    assert last_wh == 201_000

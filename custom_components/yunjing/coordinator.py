@@ -340,6 +340,19 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
         self._counters.pop(room_id, None)
         await self.async_request_refresh()
 
+    async def async_meter_changed(self, room_id: str, new_start_wh: int) -> None:
+        """Another meter (unit id or model) now counts a room.
+
+        The old count closes at its last billed reading and the new meter starts
+        at what it reads now, so the difference between two meters is never billed.
+        """
+        last_wh, _ = await self.async_ledger_job(self.ledger.room_reading, room_id)
+        if last_wh is not None:
+            await self.async_ledger_job(
+                self.ledger.replace_meter, room_id, self.now(), last_wh, new_start_wh, None
+            )
+        self._counters.pop(room_id, None)
+
     async def async_set_relay(self, room_id: str, closed: bool) -> None:
         """Switch a room's relay and confirm it by reading it back."""
         room = room_configs(self.config_entry)[room_id]

@@ -141,13 +141,15 @@ class RoomSubentryFlow(_HubSubentryFlow):
             if has_relay and not model.has_relay:
                 errors[CONF_HAS_RELAY] = "model_has_no_relay"
             load = load_data(user_input, errors)
+            import_wh: int | None = None
             if not errors:
                 reading = await hub.runtime_data.coordinator.bus.read(
                     int(unit_id), model
                 )
-                if reading is None or reading.import_wh is None:
+                import_wh = None if reading is None else reading.import_wh
+                if import_wh is None:
                     errors["base"] = "meter_not_responding"
-            if not errors:
+            if not errors and import_wh is not None:
                 data = {
                     CONF_MODEL: model.id,
                     CONF_UNIT_ID: int(unit_id),
@@ -158,6 +160,13 @@ class RoomSubentryFlow(_HubSubentryFlow):
                 if subentry is None:
                     return self.async_create_entry(
                         title=name, data=data, unique_id=f"unit_{int(unit_id)}"
+                    )
+                if (subentry.data[CONF_UNIT_ID], subentry.data[CONF_MODEL]) != (
+                    data[CONF_UNIT_ID],
+                    data[CONF_MODEL],
+                ):
+                    await hub.runtime_data.coordinator.async_meter_changed(
+                        subentry.subentry_id, import_wh
                     )
                 return self.async_update_and_abort(
                     hub,

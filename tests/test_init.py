@@ -167,3 +167,15 @@ async def test_unique_ids_come_from_subentries(
     assert entry is not None
     assert entry.unique_id == "lilei_balance"
     assert entry.config_subentry_id == "lilei"
+
+
+async def test_a_ledger_made_in_another_time_zone_stops_setup_with_a_reason(
+    hass: HomeAssistant, hub: MockConfigEntry
+) -> None:
+    assert await hass.config_entries.async_unload(hub.entry_id)
+    await hass.config.async_set_time_zone("Europe/Berlin")
+    await hass.config_entries.async_setup(hub.entry_id)
+    await hass.async_block_till_done()
+    assert hub.state is ConfigEntryState.SETUP_ERROR
+    assert hub.reason is not None
+    assert "time_zone" in hub.reason

@@ -11,10 +11,12 @@ from pathlib import Path
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.util import dt as dt_util
 
+from .billing.errors import BillingError
 from .billing.ledger import Ledger
 from .blueprints import async_install_blueprints
 from .const import (
@@ -93,10 +95,18 @@ async def async_setup_entry(hass: HomeAssistant, entry: YunjingConfigEntry) -> b
     bus = Bus(settings)
     try:
         ledger = await hass.async_add_executor_job(_open_ledger, hass, entry, clock)
-    except BaseException:
+    except BaseException as err:
         await bus.close()
         if simulator is not None:
             await simulator.close()
+        if isinstance(err, BillingError):
+            # e.g. Home Assistant's time zone changed since the ledger was made:
+            # the landlord must act, retrying will not help.
+            raise ConfigEntryError(
+                translation_domain=DOMAIN,
+                translation_key=err.code,
+                translation_placeholders=err.placeholders,
+            ) from err
         raise
     coordinator = MeterCoordinator(hass, entry, bus, ledger, clock)
     hub_device = dr.async_get(hass).async_get_or_create(

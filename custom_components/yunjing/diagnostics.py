@@ -8,10 +8,17 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_DEVICE, CONF_HOST, CONF_NAME
 from homeassistant.core import HomeAssistant
 
-from .const import CONF_NOTIFY
+from .const import CONF_LANDLORD_NOTIFY, CONF_NOTIFY
 from .runtime import YunjingConfigEntry
 
-TO_REDACT = {CONF_HOST, CONF_DEVICE, CONF_NAME, CONF_NOTIFY, "title"}
+TO_REDACT = {
+    CONF_HOST,
+    CONF_DEVICE,
+    CONF_NAME,
+    CONF_NOTIFY,
+    CONF_LANDLORD_NOTIFY,
+    "title",
+}
 
 
 async def async_get_config_entry_diagnostics(

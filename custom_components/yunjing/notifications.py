@@ -15,7 +15,7 @@ import logging
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 
-from .billing.money import CURRENCY_EXPONENTS
+from .billing.money import currency_exponent, round_half_up
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -198,11 +198,11 @@ async def async_send(
 
 def payload_text(values: Mapping[str, object], currency: str) -> dict[str, object]:
     """Event data: amounts as decimal strings in the currency's minor unit, times as UTC ISO strings."""
-    exponent = CURRENCY_EXPONENTS.get(currency, 2)
+    exponent = currency_exponent(currency)
     result: dict[str, object] = {}
     for key, value in values.items():
         if isinstance(value, Decimal):
-            result[key] = str(value.quantize(Decimal(1).scaleb(-exponent)))
+            result[key] = str(round_half_up(value, exponent))
         elif isinstance(value, datetime):
             result[key] = value.astimezone(UTC).isoformat()
         elif value is None or isinstance(value, (bool, int, float, list)):

@@ -6,7 +6,7 @@ would hand over a float, and money is never a float.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -243,7 +243,10 @@ class TariffOptionsFlow(OptionsFlow):
         defaults = _form_defaults(stored if stored.get("kind") == self._kind else {})
         if user_input is not None:
             defaults |= {key: str(value) for key, value in user_input.items()}
-        defaults.setdefault(CONF_EFFECTIVE_FROM, today.isoformat())
+        # Tomorrow by default: energy already billed today keeps today's prices.
+        defaults.setdefault(
+            CONF_EFFECTIVE_FROM, (today + timedelta(days=1)).isoformat()
+        )
         return self.async_show_form(
             step_id="prices",
             data_schema=_schema(self._kind, defaults),

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from functools import partial
 from typing import Any, cast
 
@@ -28,6 +27,7 @@ import probatio as vol
 
 from .billing.errors import BillingError
 from .billing.records import Record
+from .billing.validation import parse_reading_kwh
 from .const import CONF_ROOMS, DOMAIN, SUBENTRY_ROOM, SUBENTRY_TENANT
 from .runtime import YunjingConfigEntry
 
@@ -257,31 +257,14 @@ async def _move_out(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
 async def _replace_meter(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     entry, room = _subentry_of_device(hass, call.data[ATTR_ROOM], SUBENTRY_ROOM)
     try:
-        old_wh = _kwh_to_wh(call.data[ATTR_OLD_FINAL], ATTR_OLD_FINAL)
-        new_wh = _kwh_to_wh(call.data[ATTR_NEW_START], ATTR_NEW_START)
+        old_wh = parse_reading_kwh(call.data[ATTR_OLD_FINAL], ATTR_OLD_FINAL)
+        new_wh = parse_reading_kwh(call.data[ATTR_NEW_START], ATTR_NEW_START)
         await entry.runtime_data.coordinator.async_replace_meter(
             room, old_wh, new_wh, call.context.user_id
         )
     except BillingError as err:
         raise _error(err.code, **err.placeholders) from err
     return None
-
-
-def _kwh_to_wh(text: str, field: str) -> int:
-    """A meter reading typed in kWh, as integer Wh (at most three decimals)."""
-    try:
-        kwh = Decimal(text.strip())
-    except ArithmeticError:
-        raise _error("reading_invalid", field=field, value=text) from None
-    wh = kwh * 1000
-    if (
-        not kwh.is_finite()
-        or kwh < 0
-        or wh != wh.to_integral_value()
-        or kwh > 100_000_000
-    ):
-        raise _error("reading_invalid", field=field, value=text)
-    return int(wh)
 
 
 async def _get_bill(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:

@@ -6,6 +6,7 @@ Every check raises `BillingError` before anything is written.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 from .errors import BillingError
 from .periods import require_aware
@@ -61,6 +62,24 @@ def check_reference(reference: object) -> None:
             "The reference {value!r} must be 1-64 characters",
             value=reference,
         )
+
+
+def parse_reading_kwh(value: str, what: str) -> int:
+    """A meter reading typed in kWh ("12345.6"), as whole Wh."""
+    try:
+        kwh = Decimal(value.strip())
+    except ArithmeticError, AttributeError:
+        kwh = Decimal("NaN")
+    wh = kwh * 1000 if kwh.is_finite() else kwh
+    if not kwh.is_finite() or wh != wh.to_integral_value():
+        raise BillingError(
+            "reading_invalid",
+            "The {what} {value!r} must be kWh with at most three decimals",
+            what=what,
+            value=value,
+        )
+    check_reading(int(wh), what)
+    return int(wh)
 
 
 def check_reading(value: object, what: str) -> None:

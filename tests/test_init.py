@@ -7,6 +7,7 @@ from typing import Any
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers.update_coordinator import UpdateFailed
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -14,6 +15,8 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.yunjing.const import DOMAIN
 from custom_components.yunjing.meters.simulator import Simulator
+
+from .conftest import hub_entry, room_subentry, tenant_subentry
 
 
 def state(hass: HomeAssistant, entity_id: str) -> str:
@@ -179,3 +182,104 @@ async def test_a_ledger_made_in_another_time_zone_stops_setup_with_a_reason(
     assert hub.state is ConfigEntryState.SETUP_ERROR
     assert hub.reason is not None
     assert "time_zone" in hub.reason
+
+
+async def test_level_numbers_keep_the_levels_consistent(
+    hass: HomeAssistant, hub: MockConfigEntry
+) -> None:
+    from homeassistant.exceptions import ServiceValidationError
+
+    await hass.services.async_call(
+        "number",
+        "set_value",
+        {"entity_id": "number.li_lei_alarm_level_1_reminder", "value": 30},
+        blocking=True,
+    )
+    assert hub.subentries["lilei"].data["alarm_level_1"] == "30.00"
+    cases = (
+        ("number.li_lei_alarm_level_2_final_warning", 40, "levels_not_descending"),
+        ("number.li_lei_credit_limit", 2, "reconnect_below_credit_limit"),
+    )
+    for entity_id, value, error in cases:
+        with pytest.raises(ServiceValidationError) as err:
+            await hass.services.async_call(
+                "number",
+                "set_value",
+                {"entity_id": entity_id, "value": value},
+                blocking=True,
+            )
+        assert err.value.translation_key == error
+    assert hub.subentries["lilei"].data["credit_limit"] == "0"
+
+
+async def test_a_room_added_to_a_tenant_is_moved_into_once_it_answers(
+    hass: HomeAssistant, simulator: Simulator, hass_admin_user: Any
+) -> None:
+    await hass.config.async_set_time_zone("Asia/Shanghai")
+    entry = hub_entry(
+        simulator,
+        subentries=[
+            room_subentry("room101", "101", "dds238_2", 1, True),
+            room_subentry("room102", "102", "em115_do", 2, True),
+            tenant_subentry("lilei", "Li Lei", ["room101"]),
+        ],
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    await recharge(
+        hass, device_id(hass, "lilei"), "10", "R-6", Context(user_id=hass_admin_user.id)
+    )
+    ledger = entry.runtime_data.coordinator.ledger
+    # Li Lei takes room 102 while its meter does not answer: the move-in waits.
+    simulator.room(2).faults.dead = True
+    await poll_after(hass, simulator, 0)
+    lilei = entry.subentries["lilei"]
+    hass.config_entries.async_update_subentry(
+        entry, lilei, data={**lilei.data, "rooms": ["room101", "room102"]}
+    )
+    await hass.async_block_till_done()
+    assert await hass.async_add_executor_job(ledger.occupancy) == {"room101": "lilei"}
+    # The meter answers; the next change of the hub retries the move-in.
+    simulator.room(2).faults.dead = False
+    await poll_after(hass, simulator, 0)
+    lilei = entry.subentries["lilei"]
+    hass.config_entries.async_update_subentry(
+        entry, lilei, data={**lilei.data, "alarm_level_1": "30"}
+    )
+    await hass.async_block_till_done()
+    assert await hass.async_add_executor_job(ledger.occupancy) == {
+        "room101": "lilei",
+        "room102": "lilei",
+    }
+    await poll_after(hass, simulator, 3600)  # 2 rooms x 1 kWh x 0.50 = 1.00
+    assert state(hass, "sensor.li_lei_balance") == "9.00"
+
+
+async def test_a_ledger_failure_leaves_the_energy_to_the_next_poll(
+    hass: HomeAssistant,
+    hub: MockConfigEntry,
+    simulator: Simulator,
+    hass_admin_user: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sqlite3
+
+    await recharge(
+        hass, device_id(hass, "lilei"), "10", "R-7", Context(user_id=hass_admin_user.id)
+    )
+    coordinator = hub.runtime_data.coordinator
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(coordinator.ledger, "record_consumption", broken)
+    await poll_after(hass, simulator, 3600)
+    assert coordinator.last_update_success is False
+    assert isinstance(coordinator.last_exception, UpdateFailed)
+    assert coordinator.last_exception.translation_key == "billing_failed"
+    monkeypatch.undo()
+    # The next poll bills both hours: 2 rooms x 2 kWh x 0.50 = 2.00.
+    await poll_after(hass, simulator, 3600)
+    assert coordinator.last_update_success is True
+    assert state(hass, "sensor.li_lei_balance") == "8.00"

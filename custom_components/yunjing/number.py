@@ -21,10 +21,12 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .billing.alarms import AlarmLevels, InvalidAlarmLevels
 from .billing.errors import BillingError
 from .billing.money import parse_amount
+from .billing.relay_policy import InvalidRelaySettings, RelaySettings
 from .const import (
     CONF_ALARM_1,
     CONF_ALARM_2,
     CONF_CREDIT_LIMIT,
+    CONF_RECONNECT_LEVEL,
     CONF_CURRENCY,
     DOMAIN,
     SUBENTRY_TENANT,
@@ -141,6 +143,16 @@ class LevelNumber(TenantEntity, NumberEntity):
         except InvalidAlarmLevels as err:
             raise ServiceValidationError(
                 translation_domain=DOMAIN, translation_key="levels_not_descending"
+            ) from err
+        try:
+            RelaySettings(
+                credit_limit=levels[CONF_CREDIT_LIMIT],
+                reconnect_level=Decimal(subentry.data[CONF_RECONNECT_LEVEL]),
+            )
+        except InvalidRelaySettings as err:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="reconnect_below_credit_limit",
             ) from err
         self.hass.config_entries.async_update_subentry(
             self.coordinator.config_entry,

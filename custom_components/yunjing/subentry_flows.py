@@ -24,8 +24,10 @@ from homeassistant.helpers.selector import (
 )
 import probatio as vol
 
+from .billing.alarms import AlarmLevels, InvalidAlarmLevels
 from .billing.errors import BillingError
 from .billing.money import parse_amount
+from .billing.relay_policy import InvalidRelaySettings, RelaySettings
 from .const import (
     CONF_ALARM_1,
     CONF_ALARM_2,
@@ -341,8 +343,20 @@ class TenantSubentryFlow(_HubSubentryFlow):
                 errors[key] = err.code
         if errors:
             return levels
-        if not levels[CONF_ALARM_1] > levels[CONF_ALARM_2] > levels[CONF_CREDIT_LIMIT]:
+        try:
+            AlarmLevels(
+                level_1=levels[CONF_ALARM_1],
+                level_2=levels[CONF_ALARM_2],
+                credit_limit=levels[CONF_CREDIT_LIMIT],
+            )
+        except InvalidAlarmLevels:
             errors["base"] = "levels_not_descending"
-        elif levels[CONF_RECONNECT_LEVEL] <= levels[CONF_CREDIT_LIMIT]:
+            return levels
+        try:
+            RelaySettings(
+                credit_limit=levels[CONF_CREDIT_LIMIT],
+                reconnect_level=levels[CONF_RECONNECT_LEVEL],
+            )
+        except InvalidRelaySettings:
             errors[CONF_RECONNECT_LEVEL] = "reconnect_below_credit_limit"
         return levels

@@ -13,9 +13,6 @@ from homeassistant.config_entries import (
 from homeassistant.const import CONF_DEVICE, CONF_HOST, CONF_PORT
 from homeassistant.core import callback
 from homeassistant.helpers.selector import (
-    NumberSelector,
-    NumberSelectorConfig,
-    NumberSelectorMode,
     SelectSelector,
     SelectSelectorConfig,
     SelectSelectorMode,
@@ -55,21 +52,10 @@ from .const import (
 from .entry_data import bus_settings
 from .meters.bus import BusKind, probe
 from .protection_form import HubOptionsFlow
+from .selectors import number_box
 from .subentry_flows import RoomSubentryFlow, TenantSubentryFlow
 
 CONNECTION_TYPES = [*(kind.value for kind in BusKind), CONNECTION_SIMULATED]
-
-
-def _box(minimum: int, maximum: int, unit: str | None = None) -> NumberSelector:
-    return NumberSelector(
-        NumberSelectorConfig(
-            min=minimum,
-            max=maximum,
-            step=1,
-            mode=NumberSelectorMode.BOX,
-            **({"unit_of_measurement": unit} if unit else {}),
-        )
-    )
 
 
 def choice(options: list[str], key: str) -> SelectSelector:
@@ -89,7 +75,7 @@ def _network_schema(defaults: dict[str, Any]) -> vol.Schema:
             ): TextSelector(),
             vol.Required(
                 CONF_PORT, default=defaults.get(CONF_PORT, DEFAULT_TCP_PORT)
-            ): _box(1, 65535),
+            ): number_box(1, 65535),
         }
     )
 
@@ -223,7 +209,7 @@ class YunjingConfigFlow(ConfigFlow, domain=DOMAIN):
             }
             return await self.async_step_billing()
         schema = vol.Schema(
-            {vol.Required(CONF_TIME_SCALE, default=1): _box(1, MAX_TIME_SCALE)}
+            {vol.Required(CONF_TIME_SCALE, default=1): number_box(1, MAX_TIME_SCALE)}
         )
         return self.async_show_form(step_id="simulated", data_schema=schema)
 
@@ -283,10 +269,10 @@ class YunjingConfigFlow(ConfigFlow, domain=DOMAIN):
                         mode=SelectSelectorMode.DROPDOWN,
                     )
                 ),
-                vol.Required(CONF_BILLING_DAY, default=1): _box(1, 31),
-                vol.Required(CONF_POLL_INTERVAL, default=DEFAULT_POLL_INTERVAL): _box(
-                    MIN_POLL_INTERVAL, MAX_POLL_INTERVAL, "s"
-                ),
+                vol.Required(CONF_BILLING_DAY, default=1): number_box(1, 31),
+                vol.Required(
+                    CONF_POLL_INTERVAL, default=DEFAULT_POLL_INTERVAL
+                ): number_box(MIN_POLL_INTERVAL, MAX_POLL_INTERVAL, "s"),
             }
         )
         return self.async_show_form(
@@ -306,7 +292,7 @@ class YunjingConfigFlow(ConfigFlow, domain=DOMAIN):
             vol.Required(
                 CONF_POLL_INTERVAL,
                 default=entry.data.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL),
-            ): _box(MIN_POLL_INTERVAL, MAX_POLL_INTERVAL, "s")
+            ): number_box(MIN_POLL_INTERVAL, MAX_POLL_INTERVAL, "s")
         }
         if connection_type == CONNECTION_SIMULATED:
             schema = vol.Schema(poll)

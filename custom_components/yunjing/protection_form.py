@@ -10,9 +10,6 @@ from homeassistant.helpers.selector import (
     BooleanSelector,
     EntitySelector,
     EntitySelectorConfig,
-    NumberSelector,
-    NumberSelectorConfig,
-    NumberSelectorMode,
     SelectSelector,
     SelectSelectorConfig,
     SelectSelectorMode,
@@ -49,38 +46,10 @@ from .const import (
     VACANT_POLICIES,
 )
 from .protection import parse_dates, parse_loads
+from .selectors import notify_targets, number_box
 from .tariff_form import TariffOptionsFlow
 
 HOLIDAY_DOMAINS = ["binary_sensor", "calendar"]
-
-
-def _box(
-    minimum: float, maximum: float, unit: str | None = None, step: float = 1
-) -> NumberSelector:
-    return NumberSelector(
-        NumberSelectorConfig(
-            min=minimum,
-            max=maximum,
-            step=step,
-            mode=NumberSelectorMode.BOX,
-            **({"unit_of_measurement": unit} if unit else {}),
-        )
-    )
-
-
-def notify_targets(hass: Any) -> list[str]:
-    """Notify services (as notify.<name>) and notify entities."""
-    services = hass.services.async_services_for_domain("notify")
-    return sorted(
-        {
-            *(
-                f"notify.{name}"
-                for name in services
-                if name not in ("send_message", "persistent_notification")
-            ),
-            *hass.states.async_entity_ids("notify"),
-        }
-    )
 
 
 class HubOptionsFlow(TariffOptionsFlow):
@@ -137,13 +106,13 @@ class HubOptionsFlow(TariffOptionsFlow):
             ): TimeSelector(),
             vol.Required(
                 CONF_MIN_OFF_MINUTES, default=defaults[CONF_MIN_OFF_MINUTES]
-            ): _box(0, 1440, "min"),
+            ): number_box(0, 1440, "min"),
             vol.Required(
                 CONF_MAX_RELAY_OPS, default=defaults[CONF_MAX_RELAY_OPS]
-            ): _box(1, 60),
+            ): number_box(1, 60),
             vol.Required(
                 CONF_WARNING_MINUTES, default=defaults[CONF_WARNING_MINUTES]
-            ): _box(0, 1440, "min"),
+            ): number_box(0, 1440, "min"),
             vol.Required(
                 CONF_VACANT_POLICY, default=defaults[CONF_VACANT_POLICY]
             ): SelectSelector(
@@ -227,27 +196,27 @@ def load_fields(defaults: dict[str, Any]) -> dict[Any, Any]:
                 translation_key=CONF_LOAD_MODE,
             )
         ),
-        vol.Optional(CONF_OVER_POWER_W, default=values[CONF_OVER_POWER_W]): _box(
+        vol.Optional(CONF_OVER_POWER_W, default=values[CONF_OVER_POWER_W]): number_box(
             0, 200_000, "W"
         ),
-        vol.Optional(CONF_OVER_POWER_S, default=values[CONF_OVER_POWER_S]): _box(
+        vol.Optional(CONF_OVER_POWER_S, default=values[CONF_OVER_POWER_S]): number_box(
             0, 3600, "s"
         ),
-        vol.Optional(CONF_RESISTIVE_MIN_W, default=values[CONF_RESISTIVE_MIN_W]): _box(
-            0, 200_000, "W"
-        ),
-        vol.Optional(CONF_RESISTIVE_PF, default=values[CONF_RESISTIVE_PF]): _box(
+        vol.Optional(
+            CONF_RESISTIVE_MIN_W, default=values[CONF_RESISTIVE_MIN_W]
+        ): number_box(0, 200_000, "W"),
+        vol.Optional(CONF_RESISTIVE_PF, default=values[CONF_RESISTIVE_PF]): number_box(
             0.5, 1.0, step=0.01
         ),
         vol.Optional(
             CONF_ALLOWED_LOADS, default=values[CONF_ALLOWED_LOADS]
         ): TextSelector(),
-        vol.Optional(CONF_RECLOSE_MINUTES, default=values[CONF_RECLOSE_MINUTES]): _box(
-            0, 1440, "min"
-        ),
-        vol.Optional(CONF_MAX_RECLOSURES, default=values[CONF_MAX_RECLOSURES]): _box(
-            0, 100
-        ),
+        vol.Optional(
+            CONF_RECLOSE_MINUTES, default=values[CONF_RECLOSE_MINUTES]
+        ): number_box(0, 1440, "min"),
+        vol.Optional(
+            CONF_MAX_RECLOSURES, default=values[CONF_MAX_RECLOSURES]
+        ): number_box(0, 100),
     }
 
 

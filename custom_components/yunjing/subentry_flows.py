@@ -13,9 +13,6 @@ from homeassistant.config_entries import (
 from homeassistant.const import CONF_NAME
 from homeassistant.helpers.selector import (
     BooleanSelector,
-    NumberSelector,
-    NumberSelectorConfig,
-    NumberSelectorMode,
     SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
@@ -47,6 +44,7 @@ from .const import (
 )
 from .meters.models import MODELS
 from .protection_form import load_data, load_fields
+from .selectors import notify_targets, number_box
 
 if TYPE_CHECKING:
     from .runtime import YunjingConfigEntry
@@ -57,18 +55,6 @@ TENANT_DEFAULTS = {
     CONF_CREDIT_LIMIT: "0",
     CONF_RECONNECT_LEVEL: "1",
 }
-
-
-def _number(minimum: int, maximum: int, unit: str | None = None) -> NumberSelector:
-    return NumberSelector(
-        NumberSelectorConfig(
-            min=minimum,
-            max=maximum,
-            step=1,
-            mode=NumberSelectorMode.BOX,
-            **({"unit_of_measurement": unit} if unit else {}),
-        )
-    )
 
 
 class _HubSubentryFlow(ConfigSubentryFlow):
@@ -195,11 +181,11 @@ class RoomSubentryFlow(_HubSubentryFlow):
                 ),
                 vol.Required(
                     CONF_UNIT_ID, default=defaults.get(CONF_UNIT_ID, 1)
-                ): _number(1, 247),
+                ): number_box(1, 247),
                 vol.Optional(
                     CONF_RATED_POWER,
                     description={"suggested_value": defaults.get(CONF_RATED_POWER)},
-                ): _number(100, 200_000, "W"),
+                ): number_box(100, 200_000, "W"),
                 vol.Required(
                     CONF_HAS_RELAY, default=defaults.get(CONF_HAS_RELAY, True)
                 ): BooleanSelector(),
@@ -239,20 +225,6 @@ class TenantSubentryFlow(_HubSubentryFlow):
             for room_id, room in self._subentries(SUBENTRY_ROOM).items()
             if room_id not in held
         }
-
-    def _notify_targets(self) -> list[str]:
-        services = self.hass.services.async_services_for_domain("notify")
-        entities = self.hass.states.async_entity_ids("notify")
-        return sorted(
-            {
-                *(
-                    f"notify.{name}"
-                    for name in services
-                    if name not in ("send_message", "persistent_notification")
-                ),
-                *entities,
-            }
-        )
 
     async def _async_step_tenant(
         self, step_id: str, user_input: dict[str, Any] | None, subentry: Any
@@ -312,7 +284,7 @@ class TenantSubentryFlow(_HubSubentryFlow):
                 CONF_NOTIFY, default=defaults.get(CONF_NOTIFY, [])
             ): SelectSelector(
                 SelectSelectorConfig(
-                    options=self._notify_targets(), multiple=True, custom_value=True
+                    options=notify_targets(self.hass), multiple=True, custom_value=True
                 )
             ),
             vol.Required(

@@ -36,3 +36,22 @@ async def test_entities(
         for entry in entities
     }
     assert described == snapshot
+
+
+async def test_period_figures_reset_each_period_and_balances_never(
+    hass: HomeAssistant, hub: MockConfigEntry
+) -> None:
+    start = hub.runtime_data.coordinator.data.period_start.isoformat()
+    for entity_id in (
+        "sensor.101_energy_this_period",
+        "sensor.101_cost_this_period",
+        "sensor.li_lei_energy_this_period",
+        "sensor.li_lei_cost_this_period",
+    ):
+        state = hass.states.get(entity_id)
+        assert state is not None
+        assert state.attributes["last_reset"] == start, entity_id
+    balance = hass.states.get("sensor.li_lei_balance")
+    assert balance is not None
+    assert "last_reset" not in balance.attributes
+    assert balance.attributes["state_class"] == "total"

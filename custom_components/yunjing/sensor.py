@@ -47,21 +47,29 @@ ALARM_LEVELS = ["none", "level_1", "level_2", "arrears"]
 
 
 @dataclass(frozen=True, kw_only=True)
-class RoomSensorDescription(SensorEntityDescription):
+class FigureDescription(SensorEntityDescription):
+    """A sensor of a room or a tenant."""
+
+    monetary: bool = False
+    """Its unit is the hub's currency."""
+    per_period: bool = False
+    """It restarts at each billing period (its last_reset is the period start)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class RoomSensorDescription(FigureDescription):
     """A sensor of a room."""
 
     value_fn: Callable[[RoomData], float | int | Decimal | str | None]
     needs: Quantity | None = None
-    monetary: bool = False
     always_available: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
-class TenantSensorDescription(SensorEntityDescription):
+class TenantSensorDescription(FigureDescription):
     """A sensor of a tenant."""
 
     value_fn: Callable[[TenantData], float | int | Decimal | str | None]
-    monetary: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -146,6 +154,7 @@ ROOM_SENSORS: tuple[RoomSensorDescription, ...] = (
     ),
     RoomSensorDescription(
         key="energy_period",
+        per_period=True,
         translation_key="energy_period",
         device_class=SensorDeviceClass.ENERGY,
         state_class=SensorStateClass.TOTAL,
@@ -156,6 +165,7 @@ ROOM_SENSORS: tuple[RoomSensorDescription, ...] = (
     ),
     RoomSensorDescription(
         key="cost_period",
+        per_period=True,
         translation_key="cost_period",
         device_class=SensorDeviceClass.MONETARY,
         state_class=SensorStateClass.TOTAL,
@@ -198,6 +208,7 @@ TENANT_SENSORS: tuple[TenantSensorDescription, ...] = (
     ),
     TenantSensorDescription(
         key="energy_period",
+        per_period=True,
         translation_key="energy_period",
         device_class=SensorDeviceClass.ENERGY,
         state_class=SensorStateClass.TOTAL,
@@ -207,6 +218,7 @@ TENANT_SENSORS: tuple[TenantSensorDescription, ...] = (
     ),
     TenantSensorDescription(
         key="cost_period",
+        per_period=True,
         translation_key="cost_period",
         device_class=SensorDeviceClass.MONETARY,
         state_class=SensorStateClass.TOTAL,
@@ -274,7 +286,26 @@ async def async_setup_entry(
     entry.runtime_data.add_entities_for_subentries(entry, add)
 
 
-class RoomSensor(RoomEntity, SensorEntity):
+class FigureSensor(SensorEntity):
+    """A room's or tenant's figure: currency unit and period reset from its description."""
+
+    entity_description: FigureDescription
+    coordinator: MeterCoordinator
+
+    def _describe(self, description: FigureDescription, currency: str) -> None:
+        self.entity_description = description
+        if description.monetary:
+            self._attr_native_unit_of_measurement = currency
+
+    @property
+    def last_reset(self) -> datetime | None:
+        """Period figures restart at each billing period; the others never do."""
+        if self.entity_description.per_period:
+            return self.coordinator.data.period_start
+        return None
+
+
+class RoomSensor(RoomEntity, FigureSensor):
     """A sensor of one room."""
 
     entity_description: RoomSensorDescription
@@ -288,9 +319,7 @@ class RoomSensor(RoomEntity, SensorEntity):
     ) -> None:
         """Describe the sensor."""
         super().__init__(coordinator, subentry, description.key)
-        self.entity_description = description
-        if description.monetary:
-            self._attr_native_unit_of_measurement = currency
+        self._describe(description, currency)
 
     @property
     def available(self) -> bool:
@@ -305,15 +334,8 @@ class RoomSensor(RoomEntity, SensorEntity):
         room = self.room
         return None if room is None else self.entity_description.value_fn(room)
 
-    @property
-    def last_reset(self) -> datetime | None:
-        """Period figures restart at each billing period."""
-        if self.entity_description.state_class is SensorStateClass.TOTAL:
-            return self.coordinator.data.period_start
-        return None
 
-
-class TenantSensor(TenantEntity, SensorEntity):
+class TenantSensor(TenantEntity, FigureSensor):
     """A sensor of one tenant."""
 
     entity_description: TenantSensorDescription
@@ -327,22 +349,13 @@ class TenantSensor(TenantEntity, SensorEntity):
     ) -> None:
         """Describe the sensor."""
         super().__init__(coordinator, subentry, description.key)
-        self.entity_description = description
-        if description.monetary:
-            self._attr_native_unit_of_measurement = currency
+        self._describe(description, currency)
 
     @property
     def native_value(self) -> float | int | Decimal | str | None:
         """The value from the latest snapshot."""
         tenant = self.tenant
         return None if tenant is None else self.entity_description.value_fn(tenant)
-
-    @property
-    def last_reset(self) -> datetime | None:
-        """Period figures restart at each billing period; the balance never does."""
-        if self.entity_description.key in ("energy_period", "cost_period"):
-            return self.coordinator.data.period_start
-        return None
 
 
 class HubSensor(HubEntity, SensorEntity):

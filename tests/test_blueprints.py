@@ -68,6 +68,15 @@ async def test_setup_copies_missing_blueprints_and_keeps_edited_ones(
             assert installed[name] == shipped[name], name
 
 
+async def test_a_deleted_blueprint_is_not_offered_again(hass: HomeAssistant) -> None:
+    target = Path(hass.config.path("blueprints", "automation", "yunjing"))
+    await async_install_blueprints(hass)
+    await hass.async_add_executor_job((target / "low_balance.yaml").unlink)
+    await async_install_blueprints(hass)
+    installed = await hass.async_add_executor_job(_contents, target)
+    assert sorted(installed) == [name for name in NAMES if name != "low_balance.yaml"]
+
+
 async def _automation(
     hass: HomeAssistant, blueprint: str, **inputs: Any
 ) -> tuple[list[ServiceCall], list[ServiceCall], list[ServiceCall]]:

@@ -66,11 +66,18 @@ async def test_backward_reading_is_never_billed_and_can_be_confirmed_as_a_new_me
     assert state(hass, "sensor.101_cost_this_period") == "0.50"
 
 
-async def test_removing_a_tenant_with_money_is_not_silent(
-    hass: HomeAssistant, hub: MockConfigEntry, hass_admin_user: Any
+async def test_removing_a_tenant_settles_them_and_frees_their_rooms(
+    hass: HomeAssistant,
+    hub: MockConfigEntry,
+    simulator: Simulator,
+    hass_admin_user: Any,
 ) -> None:
+    from types import MappingProxyType
+
+    from homeassistant.config_entries import ConfigSubentry
     from homeassistant.core import Context
 
+    from .conftest import tenant_subentry
     from .test_init import device_id
 
     await hass.services.async_call(
@@ -80,16 +87,88 @@ async def test_removing_a_tenant_with_money_is_not_silent(
         blocking=True,
         context=Context(user_id=hass_admin_user.id),
     )
+    await poll_after(hass, simulator, 3600)  # 2 rooms x 1 kWh x 0.50 = 1.00
+    assert state(hass, "sensor.li_lei_balance") == "24.00"
     assert hass.config_entries.async_remove_subentry(hub, "lilei")
     await hass.async_block_till_done()
     issue = ir.async_get(hass).async_get_issue(DOMAIN, "tenant_removed_lilei")
     assert issue is not None
     assert issue.translation_placeholders == {
         "tenant": "Li Lei",
-        "balance": "25.00 CNY",
+        "refunded": "24.00 CNY",
+        "arrears": "0.00 CNY",
     }
     ledger = hub.runtime_data.coordinator.ledger
-    assert await hass.async_add_executor_job(ledger.balance, "lilei") == 25
+    assert await hass.async_add_executor_job(ledger.balance, "lilei") == 0
+    assert await hass.async_add_executor_job(ledger.open_accounts) == {}
+
+    # Room 101 is free: a new tenant moves in and pays for it; Li Lei pays nothing more.
+    new_tenant = tenant_subentry("hanmeimei", "Han Meimei", ["room101"])
+    hass.config_entries.async_add_subentry(
+        hub,
+        ConfigSubentry(
+            subentry_id=new_tenant["subentry_id"],
+            subentry_type=new_tenant["subentry_type"],
+            title=new_tenant["title"],
+            unique_id=new_tenant["unique_id"],
+            data=MappingProxyType(new_tenant["data"]),
+        ),
+    )
+    await hass.async_block_till_done()
+    await poll_after(hass, simulator, 3600)
+    assert state(hass, "sensor.han_meimei_balance") == "-0.50"
+    assert await hass.async_add_executor_job(ledger.balance, "lilei") == 0
+
+
+async def test_removing_a_tenant_in_arrears_says_what_is_owed(
+    hass: HomeAssistant, hub: MockConfigEntry, simulator: Simulator
+) -> None:
+    await poll_after(hass, simulator, 7200)  # 2 rooms x 2 kWh x 0.50 = 2.00 owed
+    assert hass.config_entries.async_remove_subentry(hub, "lilei")
+    await hass.async_block_till_done()
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, "tenant_removed_lilei")
+    assert issue is not None
+    assert issue.translation_placeholders == {
+        "tenant": "Li Lei",
+        "refunded": "0.00 CNY",
+        "arrears": "2.00 CNY",
+    }
+
+
+async def test_removing_a_settled_tenant_raises_no_issue(
+    hass: HomeAssistant, hub: MockConfigEntry
+) -> None:
+    # Nothing consumed, nothing paid: the account closes at 0.00, no money to hand over.
+    assert hass.config_entries.async_remove_subentry(hub, "lilei")
+    await hass.async_block_till_done()
+    assert ir.async_get(hass).async_get_issue(DOMAIN, "tenant_removed_lilei") is None
+    ledger = hub.runtime_data.coordinator.ledger
+    assert await hass.async_add_executor_job(ledger.open_accounts) == {}
+
+
+async def test_a_failing_listener_is_logged_not_lost(
+    hass: HomeAssistant,
+    hub: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import sqlite3
+
+    ledger = hub.runtime_data.coordinator.ledger
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(ledger, "move_out", broken)
+    assert hass.config_entries.async_remove_subentry(hub, "lilei")
+    await hass.async_block_till_done()
+    assert "Test building" in caplog.text
+    assert "disk I/O error" in caplog.text
+    monkeypatch.undo()
+    # The next change retries the settlement.
+    hass.config_entries.async_update_entry(hub, title="Test building 2")
+    await hass.async_block_till_done()
+    assert await hass.async_add_executor_job(ledger.open_accounts) == {}
 
 
 async def test_a_meter_showing_zero_for_a_while_bills_only_what_was_used(
@@ -122,7 +201,7 @@ async def test_a_stale_confirmation_changes_nothing(
     )
     flow = await response.json()
     # Meanwhile the "reset" turns out to be a glitch: the count comes back.
-    meter._import_ws = (billed_before + 100) * 3600  # noqa: SLF001
+    meter._import_ws = (billed_before + 100) * 3600
     await poll_after(hass, simulator, 60)
     assert ir.async_get(hass).async_get_issue(DOMAIN, "meter_reset_room102") is None
     response = await client.post(f"/api/repairs/issues/fix/{flow['flow_id']}", json={})

@@ -285,3 +285,46 @@ async def test_replace_meter_continues_billing_from_the_new_meter(
                 response=False,
             )
         assert err.value.translation_key == "reading_invalid"
+
+
+async def test_removing_a_held_room_ends_its_tenancy(
+    hass: HomeAssistant, hub: MockConfigEntry, simulator: Simulator, admin: Context
+) -> None:
+    tenant = device_id(hass, "lilei")
+    await call(
+        hass, "recharge", {"tenant": tenant, "amount": "10", "reference": "R-5"}, admin
+    )
+    await poll_after(hass, simulator, 3600)  # 2 rooms x 1 kWh x 0.50 = 1.00
+    assert hass.config_entries.async_remove_subentry(hub, "room102")
+    await hass.async_block_till_done()
+    assert hub.subentries["lilei"].data["rooms"] == ["room101"]
+    ledger = hub.runtime_data.coordinator.ledger
+    assert await hass.async_add_executor_job(ledger.occupancy) == {"room101": "lilei"}
+    await poll_after(hass, simulator, 3600)  # room 101 only: 0.50
+    assert state(hass, "sensor.li_lei_balance") == "8.50"
+    settlement = await call(hass, "move_out", {"tenant": tenant}, admin)
+    assert settlement["refunded"] == "8.50"
+    assert settlement["balance"] == "0.00"
+
+
+async def test_move_in_does_not_list_a_room_twice(
+    hass: HomeAssistant, hub: MockConfigEntry, simulator: Simulator, admin: Context
+) -> None:
+    # Room 103 is listed while its meter is dead (never read): the move-in waits.
+    simulator.room(3).faults.dead = True
+    await poll_after(hass, simulator, 10)
+    lilei = hub.subentries["lilei"]
+    hass.config_entries.async_update_subentry(
+        hub, lilei, data={**lilei.data, "rooms": ["room101", "room102", "room103"]}
+    )
+    await hass.async_block_till_done()
+    simulator.room(3).faults.dead = False
+    await poll_after(hass, simulator, 10)
+    await call(
+        hass,
+        "move_in",
+        {"tenant": device_id(hass, "lilei"), "room": device_id(hass, "room103")},
+        admin,
+        response=False,
+    )
+    assert hub.subentries["lilei"].data["rooms"] == ["room101", "room102", "room103"]

@@ -7,6 +7,7 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
+import logging
 from pathlib import Path
 
 from homeassistant.const import Platform
@@ -42,6 +43,7 @@ PLATFORMS = [
     Platform.SWITCH,
 ]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+_LOGGER = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -139,12 +141,20 @@ async def _async_close(hass: HomeAssistant, runtime: YunjingRuntime) -> None:
 
 
 async def _async_entry_updated(hass: HomeAssistant, entry: YunjingConfigEntry) -> None:
-    """Subentries added or removed: tell the ledger, add entities, poll."""
+    """Subentries added, changed or removed: tell the ledger, add entities, poll.
+
+    This runs as a task nobody awaits: a failure is logged here, and the next
+    change tries the ledger again.
+    """
     coordinator = entry.runtime_data.coordinator
-    await coordinator.async_sync_ledger()
-    removed = entry.runtime_data.new_subentries(entry)
-    if removed:
-        await coordinator.async_report_removed_tenants(removed)
+    try:
+        await coordinator.async_apply_subentry_changes()
+    except Exception:
+        _LOGGER.exception(
+            "Hub %s: the ledger could not take the changed rooms and tenants",
+            entry.title,
+        )
+    entry.runtime_data.new_subentries(entry)
     await coordinator.async_request_refresh()
 
 

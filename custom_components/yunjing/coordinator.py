@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 import dataclasses
 from dataclasses import dataclass
@@ -184,6 +185,7 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
         self.now = clock
         self._counters: dict[str, EnergyCounter] = {}
         self._offline: dict[str, datetime] = {}
+        self._subentry_lock = asyncio.Lock()
         self.protection = Protection(self)
 
     async def async_ledger_job[T](self, func: Callable[..., T], *args: Any) -> T:
@@ -201,10 +203,13 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
         }
 
     async def async_sync_ledger(self, *, tenants_too: bool = True) -> None:
-        """Give the ledger the rooms and tenants added as subentries since it last looked.
+        """Give the ledger the rooms and tenants of the subentries.
 
         A tenant moves into their rooms at the rooms' live readings, so tenants
-        wait (`tenants_too=False`) until the meters have been read once.
+        wait (`tenants_too=False`) until the meters have been read once. A room
+        listed for a tenant that the ledger does not show them holding (its
+        meter had not answered, or the room was occupied) is tried again at
+        every sync.
         """
         rooms = room_configs(self.config_entry)
         tenants = tenant_configs(self.config_entry) if tenants_too else {}
@@ -214,12 +219,13 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
         )
         for room_id in moved_in:
             self._counters.pop(room_id, None)
-        for tenant_id, room_id in skipped:
+        for tenant_id, room_id, reason in skipped:
             _LOGGER.warning(
-                "Tenant %s was not moved into room %s: the room's meter has not been read yet;"
-                " call yunjing.move_in once it is online",
+                "Tenant %s was not moved into room %s (%s); it is tried again when"
+                " the hub's rooms or tenants change, or call yunjing.move_in",
                 tenants[tenant_id].name,
-                rooms[room_id].name if room_id in rooms else room_id,
+                rooms[room_id].name,
+                reason,
             )
         for room_id in set(self._counters) - set(rooms):
             del self._counters[room_id]
@@ -230,49 +236,129 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
         tenants: dict[str, TenantConfig],
         live: dict[str, int],
         now: datetime,
-    ) -> tuple[list[str], list[tuple[str, str]]]:
-        """Executor: open what the ledger lacks.
+    ) -> tuple[list[str], list[tuple[str, str, str]]]:
+        """Executor: open what the ledger lacks, move tenants into the rooms listed for them.
 
-        Returns the rooms moved into, and the (tenant, room) move-ins not possible yet.
+        Returns the rooms moved into, and the (tenant, room, reason) move-ins not done.
         """
         known_rooms, known_accounts = self.ledger.known_ids()
         for room in rooms.values():
             if room.room_id not in known_rooms:
                 self.ledger.add_room(room.room_id, room.name)
+        open_accounts = self.ledger.open_accounts()
+        held = self.ledger.occupancy()
         moved_in: list[str] = []
-        skipped: list[tuple[str, str]] = []
+        skipped: list[tuple[str, str, str]] = []
         for tenant in tenants.values():
-            if tenant.tenant_id in known_accounts:
-                continue
-            self.ledger.open_account(tenant.tenant_id, tenant.name)
+            if tenant.tenant_id not in known_accounts:
+                self.ledger.open_account(tenant.tenant_id, tenant.name)
+            elif tenant.tenant_id not in open_accounts:
+                continue  # moved out: the account takes no room
             for room_id in tenant.rooms:
-                reading = live.get(room_id, self.ledger.room_reading(room_id)[0])
-                if reading is None:
-                    skipped.append((tenant.tenant_id, room_id))
+                if room_id not in rooms or held.get(room_id) == tenant.tenant_id:
                     continue
-                self.ledger.move_in(room_id, tenant.tenant_id, now, reading)
+                reading = live.get(room_id)
+                if reading is None:
+                    skipped.append(
+                        (tenant.tenant_id, room_id, "its meter has not answered")
+                    )
+                    continue
+                try:
+                    self.ledger.move_in(room_id, tenant.tenant_id, now, reading)
+                except BillingError as err:
+                    skipped.append((tenant.tenant_id, room_id, str(err)))
+                    continue
+                held[room_id] = tenant.tenant_id
                 moved_in.append(room_id)
         return moved_in, skipped
 
-    async def async_report_removed_tenants(self, removed: set[str]) -> None:
-        """A tenant removed with money still on (or owed to) the account is not forgotten.
+    async def async_apply_subentry_changes(self) -> None:
+        """Subentries added, changed or removed: bring the ledger in line, one change at a time.
 
-        The account stays open in the ledger and a repair issue asks the
-        landlord to settle it (move out before removing the tenant).
+        First what was removed (a removed tenant is settled, a removed room's
+        tenancy ends), then what was added (accounts opened, rooms moved into).
         """
-        inventory = await self.async_ledger_job(self.ledger.inventory, self.now())
-        for account in inventory.accounts:
-            if (
-                account.account_id in removed
-                and account.is_open
-                and account.balance != 0
-            ):
+        async with self._subentry_lock:
+            await self._async_settle_removed()
+            await self.async_sync_ledger()
+
+    async def _async_settle_removed(self) -> None:
+        rooms = room_configs(self.config_entry)
+        tenants = tenant_configs(self.config_entry)
+        live = {
+            room_id: wh
+            for room_id, wh in self._live_readings().items()
+            if room_id in rooms
+        }
+        settlements, ended, freed = await self.async_ledger_job(
+            self._settle_removed, set(rooms), set(tenants), live, self.now()
+        )
+        for room_id in freed:
+            self._counters.pop(room_id, None)
+        for name, settlement in settlements:
+            if settlement.refunded or settlement.arrears:
                 repairs.async_tenant_removed_with_balance(
                     self.hass,
-                    account.account_id,
-                    account.name,
-                    f"{account.balance} {self.ledger.currency}",
+                    settlement.account_id,
+                    name,
+                    refunded=f"{settlement.refunded} {self.ledger.currency}",
+                    arrears=f"{settlement.arrears} {self.ledger.currency}",
                 )
+        for tenant_id, room_ids in ended.items():
+            if (tenant := self.config_entry.subentries.get(tenant_id)) is None:
+                continue
+            listed = tenant.data.get(CONF_ROOMS, [])
+            self.hass.config_entries.async_update_subentry(
+                self.config_entry,
+                tenant,
+                data={
+                    **tenant.data,
+                    CONF_ROOMS: [room for room in listed if room not in room_ids],
+                },
+            )
+
+    def _settle_removed(
+        self,
+        rooms: set[str],
+        tenants: set[str],
+        live: dict[str, int],
+        now: datetime,
+    ) -> tuple[list[tuple[str, Settlement]], dict[str, set[str]], list[str]]:
+        """Executor: settle open accounts of removed tenants, end tenancies of removed rooms.
+
+        Returns (name, settlement) of each tenant settled, the rooms ended per
+        remaining tenant, and every room whose ledger reading may have moved.
+        """
+        held = self.ledger.occupancy()
+        settlements: list[tuple[str, Settlement]] = []
+        ended: dict[str, set[str]] = {}
+        freed: list[str] = []
+        for account_id, name in sorted(self.ledger.open_accounts().items()):
+            if account_id in tenants:
+                continue
+            their_rooms = [
+                room for room, tenant in held.items() if tenant == account_id
+            ]
+            finals = {room: live[room] for room in their_rooms if room in live}
+            try:
+                settlement = self.ledger.move_out(account_id, now, None, finals)
+            except BillingError as err:
+                _LOGGER.error("Removed tenant %s could not be settled: %s", name, err)
+                continue
+            settlements.append((name, settlement))
+            freed.extend(their_rooms)
+        for room_id, account_id in held.items():
+            if room_id in rooms or account_id not in tenants:
+                continue
+            try:
+                self.ledger.end_occupancy(room_id, now, None)
+            except BillingError as err:
+                _LOGGER.error(
+                    "Tenancy of removed room %s could not be ended: %s", room_id, err
+                )
+                continue
+            ended.setdefault(account_id, set()).add(room_id)
+        return settlements, ended, freed
 
     async def async_move_in(
         self, tenant_id: str, room_id: str, user: str | None
@@ -291,25 +377,34 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
             raise _error(err.code, **err.placeholders) from err
         self._counters.pop(room_id, None)
         tenant = self.config_entry.subentries[tenant_id]
-        rooms = [*tenant.data.get(CONF_ROOMS, []), room_id]
-        self.hass.config_entries.async_update_subentry(
-            self.config_entry, tenant, data={**tenant.data, CONF_ROOMS: rooms}
-        )
+        listed = tenant.data.get(CONF_ROOMS, [])
+        if room_id not in listed:
+            self.hass.config_entries.async_update_subentry(
+                self.config_entry,
+                tenant,
+                data={**tenant.data, CONF_ROOMS: [*listed, room_id]},
+            )
 
     async def async_move_out(self, tenant_id: str, user: str | None) -> Settlement:
-        """Settle and close a tenant's account at the rooms' current readings."""
+        """Settle and close a tenant's account at the rooms' current readings.
+
+        Every room the tenant holds that still exists must answer; a room
+        removed meanwhile ends at its last recorded reading.
+        """
         tenant = self.config_entry.subentries[tenant_id]
-        rooms = tenant.data.get(CONF_ROOMS, [])
+        configured = room_configs(self.config_entry)
+        held = await self.async_ledger_job(self.ledger.occupancy)
+        rooms = [
+            room
+            for room, account in held.items()
+            if account == tenant_id and room in configured
+        ]
         live = self._live_readings()
         offline = [room for room in rooms if room not in live]
         if offline:
             raise _error(
                 "meter_offline",
-                room=", ".join(
-                    self.config_entry.subentries[room].title
-                    for room in offline
-                    if room in self.config_entry.subentries
-                ),
+                room=", ".join(configured[room].name for room in offline),
             )
         settlement = await self.async_ledger_job(
             self.ledger.move_out,
@@ -349,7 +444,12 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
         last_wh, _ = await self.async_ledger_job(self.ledger.room_reading, room_id)
         if last_wh is not None:
             await self.async_ledger_job(
-                self.ledger.replace_meter, room_id, self.now(), last_wh, new_start_wh, None
+                self.ledger.replace_meter,
+                room_id,
+                self.now(),
+                last_wh,
+                new_start_wh,
+                None,
             )
         self._counters.pop(room_id, None)
 
@@ -444,7 +544,13 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
             figures, unbilled, bills = await self.async_ledger_job(
                 self._bill_cycle, deltas, resets, now
             )
-        except BillingError as err:
+        except Exception as err:
+            # The ledger did not commit (or not all of it): counters that moved
+            # this cycle start again from the ledger's reading next poll.
+            for room_id in {delta.room_id for delta in deltas} | set(resets):
+                self._counters.pop(room_id, None)
+            if not isinstance(err, BillingError):
+                _LOGGER.exception("The ledger could not record this poll")
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="billing_failed",

@@ -87,9 +87,9 @@ def async_reset_resolved(hass: HomeAssistant, room_id: str) -> None:
 
 @callback
 def async_tenant_removed_with_balance(
-    hass: HomeAssistant, tenant_id: str, name: str, balance: str
+    hass: HomeAssistant, tenant_id: str, name: str, *, refunded: str, arrears: str
 ) -> None:
-    """A tenant was removed without settling: the money is still in the ledger."""
+    """A removed tenant was settled with money to hand back or still owed."""
     ir.async_create_issue(
         hass,
         DOMAIN,
@@ -98,7 +98,11 @@ def async_tenant_removed_with_balance(
         is_persistent=True,
         severity=ir.IssueSeverity.ERROR,
         translation_key="tenant_removed_with_balance",
-        translation_placeholders={"tenant": name, "balance": balance},
+        translation_placeholders={
+            "tenant": name,
+            "refunded": refunded,
+            "arrears": arrears,
+        },
     )
 
 
@@ -127,7 +131,10 @@ class ConfirmReplacementFlow(RepairsFlow):
             # The counter's own rule may have settled the reset since the
             # issue was raised, or billing moved on: then there is nothing to
             # confirm, and replacing now would wind the billed reading back.
-            if ir.async_get(self.hass).async_get_issue(DOMAIN, _reset_id(room_id)) is None:
+            if (
+                ir.async_get(self.hass).async_get_issue(DOMAIN, _reset_id(room_id))
+                is None
+            ):
                 return self.async_abort(reason="already_resolved")
             coordinator = entry.runtime_data.coordinator
             last_wh, _ = await coordinator.async_ledger_job(

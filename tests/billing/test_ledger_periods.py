@@ -187,3 +187,38 @@ def test_meter_replacement(tmp_path: Path, clock: FakeClock) -> None:
         with pytest.raises(BillingError) as err:
             ledger.replace_meter("101", end, old_final_wh=5, new_start_wh=0)
         assert err.value.code == "reading_lower_than_last"
+
+
+def test_end_occupancy_charges_to_the_reading_and_stops_the_fee(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    """A removed room: the tenant pays its energy up to the reading and 10 of 31 days' fee."""
+    tariff = flat_tariff("0.20", monthly_fee="31.00")
+    with opened(tmp_path / "l.db", clock, tariff=tariff) as ledger:
+        ledger.open_account("t1", "Tenant")
+        ledger.add_room("101", "Room")
+        ledger.add_room("102", "Room")
+        ledger.move_in("101", "t1", START, 1000)
+        ledger.move_in("102", "t1", START, 0)
+        assert ledger.occupancy() == {"101": "t1", "102": "t1"}
+        assert ledger.open_accounts() == {"t1": "Tenant"}
+        ended = clock.set(START + timedelta(days=10))
+        # 101 read 6 kWh more: 1.20; 102 ends at its last recorded reading: 0.00
+        assert ledger.end_occupancy("101", ended, 7000, "admin") == "t1"
+        assert ledger.end_occupancy("102", ended, None) == "t1"
+        assert ledger.balance("t1") == Decimal("-1.20")
+        assert ledger.occupancy() == {}
+        with pytest.raises(BillingError) as err:
+            ledger.end_occupancy("101", ended, None)
+        assert err.value.code == "room_not_held"
+        # Later energy of 101 is the landlord's; the account stays open.
+        later = clock.set(ended + timedelta(hours=1))
+        ledger.record_consumption([delta("101", ended, later, 7000, 8000)], later)
+        assert ledger.balance("landlord") == Decimal("-0.20")
+        clock.set(datetime(2024, 4, 1, tzinfo=UTC))
+        ledger.close_due_periods(clock.now())
+        # Fee: 2 rooms x 10 of 31 days x 31.00 = 20.00, not 62.00.
+        assert ledger.balance("t1") == Decimal("-21.20")
+        assert ledger.verify_chain() == []
+        ledger.move_out("t1", clock.now())
+        assert ledger.open_accounts() == {}

@@ -758,6 +758,60 @@ class Ledger(LedgerCore):
             balance=self._amount(after),
         )
 
+    def end_occupancy(
+        self,
+        room_id: str,
+        at: datetime,
+        reading_wh: int | None,
+        user: str | None = None,
+    ) -> str:
+        """End the tenancy of one room (a room taken out of service); returns its tenant.
+
+        The tenant pays the room's energy up to `reading_wh` (None: the last
+        recorded reading) and, at period close, its monthly fee prorated to
+        `at`. The account stays open; the room's later energy is the landlord's.
+        """
+        at_utc = self._check_time(at, "end of occupancy")
+        if reading_wh is not None:
+            check_reading(reading_wh, "final reading")
+        with self._write():
+            room_key, reading, reading_at = self._room(room_id)
+            row = self._db.execute(
+                "SELECT o.id, a.account_id FROM occupancy o JOIN account a"
+                " ON a.key = o.account_key WHERE o.room_key = ? AND o.end_at IS NULL",
+                (room_key,),
+            ).fetchone()
+            if row is None:
+                raise BillingError(
+                    "room_not_held", "Room {room} is not held by a tenant", room=room_id
+                )
+            occupancy_id, account_id = int(row[0]), str(row[1])
+            account = self._account(account_id)
+            final = reading if reading_wh is None else reading_wh
+            at_us = to_us(at_utc)
+            if final is not None:
+                at_us = self._advance_reading(
+                    room_key, reading, reading_at, at_utc, final, room_id
+                )
+            self._db.execute(
+                "UPDATE occupancy SET end_at = ?, end_reading_wh = ? WHERE id = ?",
+                (at_us, final if final is not None else 0, occupancy_id),
+            )
+            self._log(
+                "end_occupancy",
+                user,
+                {
+                    "room_id": room_id,
+                    "account_id": account_id,
+                    "at": at_utc,
+                    "reading_wh": final,
+                },
+                account.key,
+                account.balance_minor,
+                self._balance_minor(account.key),
+            )
+        return account_id
+
     def replace_meter(
         self,
         room_id: str,
@@ -917,6 +971,29 @@ class Ledger(LedgerCore):
                 )
             }
         return rooms, accounts
+
+    def open_accounts(self) -> dict[str, str]:
+        """The open tenant accounts: account id -> name."""
+        with self._read():
+            return {
+                str(row[0]): str(row[1])
+                for row in self._db.execute(
+                    "SELECT account_id, name FROM account"
+                    " WHERE kind = 'tenant' AND closed_at IS NULL"
+                )
+            }
+
+    def occupancy(self) -> dict[str, str]:
+        """Who holds each occupied room now: room id -> account id."""
+        with self._read():
+            return {
+                str(row[0]): str(row[1])
+                for row in self._db.execute(
+                    "SELECT r.room_id, a.account_id FROM occupancy o"
+                    " JOIN room r ON r.key = o.room_key"
+                    " JOIN account a ON a.key = o.account_key WHERE o.end_at IS NULL"
+                )
+            }
 
     def figures(self, now: datetime, days: int = 7) -> CycleFigures:
         """Balances, the open period's energy and charges, and recent daily costs."""

@@ -20,6 +20,7 @@ from .billing.alarms import AlarmLevels, current_level, days_left
 from .billing.errors import BillingError
 from .billing.ledger import Ledger
 from .billing.records import Bill, ConsumptionDelta, CycleFigures, Settlement
+from .billing.room_status import room_status
 from .billing.tariff import Tariff, tariff_from_dict
 from .const import (
     CONF_ALARM_1,
@@ -678,14 +679,14 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
             reading = readings[room.room_id]
             usage = figures.rooms.get(room.room_id)
             guard = (protection or {}).get(room.room_id, RoomProtection())
-            if reading is None:
-                status = "offline"
-            elif guard.status is not None:
-                status = guard.status
-            elif level_of_room.get(room.room_id) is not None:
-                status = "low_balance"
-            else:
-                status = "normal"
+            status = room_status(
+                online=reading is not None,
+                locked_out=guard.locked_out,
+                tripped=guard.tripped,
+                cut_for_arrears=guard.cut_for_arrears,
+                keep_on=guard.holding_on,
+                low_balance=level_of_room.get(room.room_id) is not None,
+            )
             if (
                 reading is not None
                 and guard.relay_closed is not None

@@ -120,7 +120,10 @@ LANDLORD_KINDS = {
 class RoomProtection:
     """What the entities show of a room's protection."""
 
-    status: str | None = None  # overrides the billing status when set
+    locked_out: bool = False
+    tripped: bool = False
+    cut_for_arrears: bool = False
+    holding_on: bool = False  # keep-on is what keeps the power on now
     malignant_load: bool = False
     keep_on: str | None = None
     load_phase: str = LoadPhase.NORMAL.value
@@ -489,7 +492,7 @@ class Protection:
                 self._fire(EVENT_METER_OFFLINE, fields, unit_id=room.unit_id)
             self._points.pop(room_id, None)
             self._samples.pop(room_id, None)
-            return RoomProtection(status="offline")
+            return RoomProtection()
         self._offline.discard(room_id)
         relay_closed = reading.relay_closed is not False
         subentry = self.coordinator.config_entry.subentries[room_id]
@@ -624,22 +627,17 @@ class Protection:
         violation: Violation | None,
     ) -> RoomProtection:
         lstate = self.load[room_id]
-        status: str | None = None
-        if lstate.phase is LoadPhase.LOCKED_OUT:
-            status = "locked_out"
-        elif lstate.phase is LoadPhase.TRIPPED:
-            status = "tripped"
-        elif self.relay.get(room_id, RelayPolicyState()).holds_open:
-            status = "cut_for_arrears"
-        elif reason in (
-            RelayReason.KEEP_ON,
-            RelayReason.KEEP_ON_ENDED,
-            RelayReason.WARNING_PERIOD,
-            RelayReason.MANUAL_KEEP_ON,
-        ):
-            status = "keep_on"
         return RoomProtection(
-            status=status,
+            locked_out=lstate.phase is LoadPhase.LOCKED_OUT,
+            tripped=lstate.phase is LoadPhase.TRIPPED,
+            cut_for_arrears=self.relay.get(room_id, RelayPolicyState()).holds_open,
+            holding_on=reason
+            in (
+                RelayReason.KEEP_ON,
+                RelayReason.KEEP_ON_ENDED,
+                RelayReason.WARNING_PERIOD,
+                RelayReason.MANUAL_KEEP_ON,
+            ),
             malignant_load=lstate.phase is not LoadPhase.NORMAL
             or (violation is not None and lstate.alarm_active),
             keep_on=keep.reason.value if keep is not None else None,

@@ -81,7 +81,8 @@ def test_every_error_key_raised_by_the_glue_is_translated() -> None:
         "HomeAssistantError",
         "UpdateFailed",
         "ConfigEntryNotReady",
-        "_error",
+        "ConfigEntryError",
+        "user_error",
     }
     keys: set[str] = set()
     for source in COMPONENT.glob("*.py"):

@@ -12,7 +12,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from . import repairs
@@ -40,6 +40,7 @@ from .const import (
     SUBENTRY_ROOM,
     SUBENTRY_TENANT,
 )
+from .errors import billing_error, user_error
 from .meters.bus import Bus
 from .meters.energy import EnergyCounter, EnergyStep, Event, Rejection
 from .meters.models import MODELS, MeterModel
@@ -50,16 +51,6 @@ if TYPE_CHECKING:
     from .runtime import YunjingConfigEntry
 
 _LOGGER = logging.getLogger(__name__)
-
-
-def _error(key: str, **placeholders: object) -> ServiceValidationError:
-    return ServiceValidationError(
-        translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders={
-            name: str(value) for name, value in placeholders.items()
-        },
-    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -367,7 +358,7 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
         """Move a tenant into a vacant room at its current reading."""
         reading = self._live_readings().get(room_id)
         if reading is None:
-            raise _error(
+            raise user_error(
                 "meter_offline", room=self.config_entry.subentries[room_id].title
             )
         try:
@@ -375,7 +366,7 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
                 self.ledger.move_in, room_id, tenant_id, self.now(), reading, user
             )
         except BillingError as err:
-            raise _error(err.code, **err.placeholders) from err
+            raise billing_error(err) from err
         self._counters.pop(room_id, None)
         tenant = self.config_entry.subentries[tenant_id]
         listed = tenant.data.get(CONF_ROOMS, [])
@@ -403,7 +394,7 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
         live = self._live_readings()
         offline = [room for room in rooms if room not in live]
         if offline:
-            raise _error(
+            raise user_error(
                 "meter_offline",
                 room=", ".join(configured[room].name for room in offline),
             )
@@ -458,11 +449,11 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
         """Switch a room's relay and confirm it by reading it back."""
         room = room_configs(self.config_entry)[room_id]
         if not room.has_relay:
-            raise _error("no_relay", room=room.name)
+            raise user_error("no_relay", room=room.name)
         if closed and (held := self.protection.hold_reason(room_id)) is not None:
             # The landlord's switch does not silently override protection: reset a
             # lockout with its button, grant keep-on, or recharge the tenant.
-            raise _error(f"relay_held_{held}", room=room.name)
+            raise user_error(f"relay_held_{held}", room=room.name)
         if not await self.bus.set_relay(room.unit_id, room.model, closed):
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
@@ -482,7 +473,7 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
     ) -> None:
         """Manual keep-on for a tenant or a room until a moment (None clears it)."""
         if until is not None and until <= self.now():
-            raise _error("keep_on_in_past", until=until.isoformat())
+            raise user_error("keep_on_in_past", until=until.isoformat())
         await self.protection.async_set_keep_on(tenant_id, room_id, until)
         await self.async_refresh()
 

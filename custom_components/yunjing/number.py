@@ -15,7 +15,6 @@ from homeassistant.components.number import (
 from homeassistant.config_entries import ConfigSubentry
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .billing.alarms import AlarmLevels, InvalidAlarmLevels
@@ -28,11 +27,11 @@ from .const import (
     CONF_CREDIT_LIMIT,
     CONF_CURRENCY,
     CONF_RECONNECT_LEVEL,
-    DOMAIN,
     SUBENTRY_TENANT,
 )
 from .coordinator import MeterCoordinator
 from .entity import TenantEntity
+from .errors import billing_error, user_error
 from .runtime import YunjingConfigEntry
 
 PARALLEL_UPDATES = 1
@@ -122,11 +121,7 @@ class LevelNumber(TenantEntity, NumberEntity):
                 f"{value:.{8}f}".rstrip("0").rstrip("."), self._currency
             )
         except BillingError as err:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key=err.code,
-                translation_placeholders=err.placeholders,
-            ) from err
+            raise billing_error(err) from err
         levels = self.entity_description.levels_fn(
             {
                 key: Decimal(subentry.data[key])
@@ -141,19 +136,14 @@ class LevelNumber(TenantEntity, NumberEntity):
                 credit_limit=levels[CONF_CREDIT_LIMIT],
             )
         except InvalidAlarmLevels as err:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN, translation_key="levels_not_descending"
-            ) from err
+            raise user_error("levels_not_descending") from err
         try:
             RelaySettings(
                 credit_limit=levels[CONF_CREDIT_LIMIT],
                 reconnect_level=Decimal(subentry.data[CONF_RECONNECT_LEVEL]),
             )
         except InvalidRelaySettings as err:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="reconnect_below_credit_limit",
-            ) from err
+            raise user_error("reconnect_below_credit_limit") from err
         self.hass.config_entries.async_update_subentry(
             self.coordinator.config_entry,
             subentry,

@@ -19,7 +19,6 @@ from homeassistant.core import (
     ServiceResponse,
     SupportsResponse,
 )
-from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.service import async_register_admin_service
 from homeassistant.util import dt as dt_util
@@ -29,6 +28,7 @@ from .billing.errors import BillingError
 from .billing.records import Record
 from .billing.validation import parse_reading_kwh
 from .const import CONF_ROOMS, DOMAIN, SUBENTRY_ROOM, SUBENTRY_TENANT
+from .errors import billing_error, user_error
 from .runtime import YunjingConfigEntry
 
 ATTR_TENANT = "tenant"
@@ -99,16 +99,6 @@ REPORT_SCHEMA = vol.Schema(
 )
 
 
-def _error(key: str, **placeholders: Any) -> ServiceValidationError:
-    return ServiceValidationError(
-        translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders={
-            name: str(value) for name, value in placeholders.items()
-        },
-    )
-
-
 def _subentry_of_device(
     hass: HomeAssistant, device_id: str, kind: str
 ) -> tuple[YunjingConfigEntry, str]:
@@ -120,17 +110,17 @@ def _subentry_of_device(
             subentry = entry.subentries.get(device.config_subentry_id)
             if subentry is not None and subentry.subentry_type == kind:
                 if entry.state is not ConfigEntryState.LOADED:
-                    raise _error("hub_not_loaded", hub=entry.title)
+                    raise user_error("hub_not_loaded", hub=entry.title)
                 return cast(YunjingConfigEntry, entry), subentry.subentry_id
-    raise _error(f"unknown_{kind}_device", device=device_id)
+    raise user_error(f"unknown_{kind}_device", device=device_id)
 
 
 def _hub(hass: HomeAssistant, entry_id: str) -> YunjingConfigEntry:
     entry = hass.config_entries.async_get_entry(entry_id)
     if entry is None or entry.domain != DOMAIN:
-        raise _error("unknown_hub", hub=entry_id)
+        raise user_error("unknown_hub", hub=entry_id)
     if entry.state is not ConfigEntryState.LOADED:
-        raise _error("hub_not_loaded", hub=entry.title)
+        raise user_error("hub_not_loaded", hub=entry.title)
     return cast(YunjingConfigEntry, entry)
 
 
@@ -141,13 +131,7 @@ async def _ledger_call(
     try:
         return await entry.runtime_data.coordinator.async_ledger_job(func, *args)
     except BillingError as err:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key=err.code,
-            translation_placeholders={
-                name: str(value) for name, value in err.placeholders.items()
-            },
-        ) from err
+        raise billing_error(err) from err
 
 
 def _respond(record: Record) -> ServiceResponse:
@@ -236,7 +220,7 @@ async def _move_in(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     entry, tenant = _subentry_of_device(hass, call.data[ATTR_TENANT], SUBENTRY_TENANT)
     room_entry, room = _subentry_of_device(hass, call.data[ATTR_ROOM], SUBENTRY_ROOM)
     if room_entry.entry_id != entry.entry_id:
-        raise _error("room_on_other_hub")
+        raise user_error("room_on_other_hub")
     await entry.runtime_data.coordinator.async_move_in(
         tenant, room, call.context.user_id
     )
@@ -250,7 +234,7 @@ async def _move_out(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
             tenant, call.context.user_id
         )
     except BillingError as err:
-        raise _error(err.code, **err.placeholders) from err
+        raise billing_error(err) from err
     return _respond(settlement)
 
 
@@ -263,7 +247,7 @@ async def _replace_meter(hass: HomeAssistant, call: ServiceCall) -> ServiceRespo
             room, old_wh, new_wh, call.context.user_id
         )
     except BillingError as err:
-        raise _error(err.code, **err.placeholders) from err
+        raise billing_error(err) from err
     return None
 
 
@@ -289,7 +273,7 @@ async def _get_usage(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
         if room_entry.entry_id != entry.entry_id or room not in entry.subentries[
             tenant
         ].data.get(CONF_ROOMS, []):
-            raise _error("room_not_held")
+            raise user_error("room_not_held")
         usage["rooms"] = [line for line in usage["rooms"] if line["room_id"] == room]
     return cast(ServiceResponse, usage)
 
@@ -298,7 +282,7 @@ async def _get_recharges(hass: HomeAssistant, call: ServiceCall) -> ServiceRespo
     entry, tenant = _subentry_of_device(hass, call.data[ATTR_TENANT], SUBENTRY_TENANT)
     start, end = call.data[ATTR_START], call.data[ATTR_END]
     if end < start:
-        raise _error("range_reversed")
+        raise user_error("range_reversed")
     ledger = entry.runtime_data.coordinator.ledger
     entries = await _ledger_call(
         entry,
@@ -330,7 +314,7 @@ async def _get_report(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse
     start = call.data.get(ATTR_START, today - timedelta(days=30))
     end = call.data.get(ATTR_END, today)
     if end < start:
-        raise _error("range_reversed")
+        raise user_error("range_reversed")
     rows = await _ledger_call(
         entry,
         ledger.operations,

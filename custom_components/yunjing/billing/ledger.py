@@ -426,13 +426,7 @@ class Ledger(LedgerCore):
             account = self._account(account_id)
             existing = self._existing_reference("recharge", reference, account, minor)
             if existing is not None:
-                return MoneyResult(
-                    False,
-                    existing,
-                    account_id,
-                    value,
-                    self._amount(account.balance_minor),
-                )
+                return self._already_applied(existing, account, account_id, value)
             if account.closed_at is not None and -account.balance_minor < minor:
                 raise BillingError(
                     "account_closed",
@@ -460,13 +454,7 @@ class Ledger(LedgerCore):
             if reference is not None:
                 existing = self._existing_reference("refund", reference, account, minor)
                 if existing is not None:
-                    return MoneyResult(
-                        False,
-                        existing,
-                        account_id,
-                        value,
-                        self._amount(account.balance_minor),
-                    )
+                    return self._already_applied(existing, account, account_id, value)
             if minor > account.balance_minor:
                 raise BillingError(
                     "refund_above_balance",
@@ -478,6 +466,14 @@ class Ledger(LedgerCore):
             return self._post(
                 account, account_id, "refund", value, -minor, reference, user
             )
+
+    def _already_applied(
+        self, entry_id: int, account: AccountRow, account_id: str, value: Decimal
+    ) -> MoneyResult:
+        """The answer to a repeated reference: nothing written, the balance as it is."""
+        return MoneyResult(
+            False, entry_id, account_id, value, self._amount(account.balance_minor)
+        )
 
     def _post(
         self,
@@ -588,24 +584,6 @@ class Ledger(LedgerCore):
         return MoneyResult(
             True, new_id, account_id, self._amount(-amount_minor), self._amount(after)
         )
-
-    def correct_account_entry(
-        self, account_id: str, entry_id: int, reason: str, user: str | None = None
-    ) -> MoneyResult:
-        """`correct`, refused unless the entry belongs to `account_id`."""
-        with self._lock:
-            key = self._account(account_id).key
-            row = self._db.execute(
-                "SELECT account_key FROM journal WHERE id = ?", (entry_id,)
-            ).fetchone()
-            if row is None or row[0] != key:
-                raise BillingError(
-                    "entry_not_of_account",
-                    "Entry {entry} is not an entry of account {account}",
-                    entry=entry_id,
-                    account=account_id,
-                )
-            return self.correct(entry_id, reason, user)
 
     def balance(self, account_id: str) -> Decimal:
         """The current balance, including this hour's charges."""

@@ -162,6 +162,19 @@ async def test_unload_closes_the_hub(hass: HomeAssistant, hub: MockConfigEntry) 
     assert state(hass, "sensor.li_lei_balance") == "unavailable"
 
 
+async def test_an_update_while_the_hub_unloads_is_left_to_the_next_setup(
+    hass: HomeAssistant, hub: MockConfigEntry, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A reconfigure updates the entry and reloads it: the update listener's
+    # ledger work must not outlive the runtime it started with.
+    hass.config_entries.async_update_entry(hub, title="renamed")
+    assert await hass.config_entries.async_unload(hub.entry_id)
+    await hass.async_block_till_done()
+    assert hub.state is ConfigEntryState.NOT_LOADED
+    assert "Error doing job" not in caplog.text
+    assert "Traceback" not in caplog.text
+
+
 async def test_unique_ids_come_from_subentries(
     hass: HomeAssistant, hub: MockConfigEntry
 ) -> None:

@@ -10,6 +10,7 @@ from functools import partial
 import logging
 from pathlib import Path
 
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryError
@@ -134,8 +135,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: YunjingConfigEntry) -> b
 
 
 async def _async_close(hass: HomeAssistant, runtime: YunjingRuntime) -> None:
-    await runtime.coordinator.bus.close()
-    await hass.async_add_executor_job(runtime.coordinator.ledger.close)
+    await runtime.coordinator.async_close()
     if runtime.simulator is not None:
         await runtime.simulator.close()
 
@@ -146,16 +146,20 @@ async def _async_entry_updated(hass: HomeAssistant, entry: YunjingConfigEntry) -
     This runs as a task nobody awaits: a failure is logged here, and the next
     change tries the ledger again.
     """
-    coordinator = entry.runtime_data.coordinator
+    if entry.state is not ConfigEntryState.LOADED:
+        return  # unloading or reloading: the next setup reads the subentries
+    runtime = entry.runtime_data
     try:
-        await coordinator.async_apply_subentry_changes()
+        await runtime.coordinator.async_apply_subentry_changes()
     except Exception:
         _LOGGER.exception(
             "Hub %s: the ledger could not take the changed rooms and tenants",
             entry.title,
         )
-    entry.runtime_data.new_subentries(entry)
-    await coordinator.async_request_refresh()
+    if entry.state is not ConfigEntryState.LOADED:
+        return
+    runtime.new_subentries(entry)
+    await runtime.coordinator.async_request_refresh()
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: YunjingConfigEntry) -> bool:

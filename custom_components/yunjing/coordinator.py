@@ -177,7 +177,10 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
         self.now = clock
         self._counters: dict[str, EnergyCounter] = {}
         self._offline: dict[str, datetime] = {}
-        self._subentry_lock = asyncio.Lock()
+        # One poll or subentry change at a time, and closing waits for it, so
+        # no ledger call runs on a closed ledger.
+        self._work = asyncio.Lock()
+        self._closed = False
         self.protection = Protection(self)
 
     async def async_ledger_job[T](self, func: Callable[..., T], *args: Any) -> T:
@@ -270,9 +273,18 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
         First what was removed (a removed tenant is settled, a removed room's
         tenancy ends), then what was added (accounts opened, rooms moved into).
         """
-        async with self._subentry_lock:
+        async with self._work:
+            if self._closed:
+                return
             await self._async_settle_removed()
             await self.async_sync_ledger()
+
+    async def async_close(self) -> None:
+        """Close the bus and the ledger once the poll or change under way is done."""
+        async with self._work:
+            self._closed = True
+            await self.bus.close()
+            await self.async_ledger_job(self.ledger.close)
 
     async def _async_settle_removed(self) -> None:
         rooms = room_configs(self.config_entry)
@@ -478,6 +490,14 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
         await self.async_refresh()
 
     async def _async_update_data(self) -> Snapshot:
+        async with self._work:
+            if self._closed:
+                raise UpdateFailed(
+                    translation_domain=DOMAIN, translation_key="hub_closed"
+                )
+            return await self._async_poll()
+
+    async def _async_poll(self) -> Snapshot:
         now = self.now()
         rooms = room_configs(self.config_entry)
         readings = await self.bus.read_all(

@@ -197,15 +197,18 @@ async def test_reconfigure_moves_the_hub_to_a_new_address(
         {"host": "127.0.0.1", "port": closed_port, "poll_interval": 30},
     )
     assert result["errors"] == {"base": "cannot_connect"}
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"],
-        {"host": "127.0.0.1", "port": simulator.rtu_over_tcp_port, "poll_interval": 30},
-    )
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "reconfigure_successful"
-    assert hub.data["port"] == simulator.rtu_over_tcp_port
-    assert hub.data["poll_interval"] == 30
-    await hass.async_block_till_done()
+    async with Simulator(simulator.building) as moved:
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"],
+            {"host": "127.0.0.1", "port": moved.tcp_port, "poll_interval": 30},
+        )
+        assert result["type"] is FlowResultType.ABORT
+        assert result["reason"] == "reconfigure_successful"
+        assert hub.data["port"] == moved.tcp_port
+        assert hub.data["poll_interval"] == 30
+        await hass.async_block_till_done()
+        assert hub.state is ConfigEntryState.LOADED
+        assert hub.runtime_data.coordinator.last_update_success
 
 
 async def _add_subentry(hass: HomeAssistant, entry: MockConfigEntry, kind: str) -> Any:

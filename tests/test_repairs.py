@@ -135,6 +135,21 @@ async def test_removing_a_tenant_in_arrears_says_what_is_owed(
     }
 
 
+async def test_a_tenant_removed_while_the_hub_was_unloaded_is_settled_at_setup(
+    hass: HomeAssistant, hub: MockConfigEntry, simulator: Simulator
+) -> None:
+    await poll_after(hass, simulator, 7200)  # 2 rooms x 2 kWh x 0.50 = 2.00 owed
+    assert await hass.config_entries.async_unload(hub.entry_id)
+    assert hass.config_entries.async_remove_subentry(hub, "lilei")
+    assert await hass.config_entries.async_setup(hub.entry_id)
+    await hass.async_block_till_done()
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, "tenant_removed_lilei")
+    assert issue is not None
+    assert issue.translation_placeholders["arrears"] == "2.00 CNY"
+    ledger = hub.runtime_data.coordinator.ledger
+    assert await hass.async_add_executor_job(ledger.open_accounts) == {}
+
+
 async def test_removing_a_settled_tenant_raises_no_issue(
     hass: HomeAssistant, hub: MockConfigEntry
 ) -> None:

@@ -127,7 +127,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: YunjingConfigEntry) -> b
     await coordinator.async_ensure_tariff()
     await coordinator.async_sync_ledger(tenants_too=False)
     await coordinator.async_config_entry_first_refresh()
-    await coordinator.async_sync_ledger()
+    # Also settles what was removed while the hub was unloaded.
+    await coordinator.async_apply_subentry_changes()
     await coordinator.async_refresh()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(entry.add_update_listener(_async_entry_updated))

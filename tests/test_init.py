@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState
@@ -133,6 +134,22 @@ async def test_relay_switches_the_room_and_reads_back(
     )
     assert simulator.room(2).relay_closed is True
     assert state(hass, "switch.102_power") == "on"
+
+
+async def test_the_switch_waits_for_a_protection_cycle_under_way(
+    hass: HomeAssistant, hub: MockConfigEntry, simulator: Simulator
+) -> None:
+    protection = hub.runtime_data.coordinator.protection
+    async with protection._lock:  # a cycle deciding on this relay
+        switching = hass.async_create_task(
+            hass.services.async_call(
+                "switch", "turn_off", {"entity_id": "switch.102_power"}, blocking=True
+            )
+        )
+        await asyncio.sleep(0.1)
+        assert simulator.room(2).relay_closed is True
+    await switching
+    assert simulator.room(2).relay_closed is False
 
 
 async def test_offline_meter_makes_its_readings_unavailable_only(

@@ -462,11 +462,7 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
         room = room_configs(self.config_entry)[room_id]
         if not room.has_relay:
             raise user_error("no_relay", room=room.name)
-        if closed and (held := self.protection.hold_reason(room_id)) is not None:
-            # The landlord's switch does not silently override protection: reset a
-            # lockout with its button, grant keep-on, or recharge the tenant.
-            raise user_error(f"relay_held_{held}", room=room.name)
-        if not await self.bus.set_relay(room.unit_id, room.model, closed):
+        if not await self.protection.async_switch_by_hand(room, closed):
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
                 translation_key="relay_failed",

@@ -8,7 +8,7 @@ events (see const.py) and sends notifications.
 
 A room's relay closes only when neither the arrears policy nor load
 protection holds it open. The landlord's switch may open a relay at any time
-but may not close one that a policy holds open (see `hold_reason`).
+but may not close one that a policy holds open (see `async_switch_by_hand`).
 """
 
 from __future__ import annotations
@@ -86,6 +86,7 @@ from .const import (
     LOAD_DEFAULTS,
     PROTECTION_DEFAULTS,
 )
+from .errors import user_error
 from .meters.load import (
     AllowedLoad,
     PowerPoint,
@@ -780,6 +781,18 @@ class Protection:
         self._notify("relay_failed", fields, command=command)
 
     # --- services and the switch ------------------------------------------------
+
+    async def async_switch_by_hand(self, room: RoomConfig, closed: bool) -> bool:
+        """The landlord's switch, never in the middle of a cycle. True if read back as set.
+
+        It does not silently override protection: closing a relay a policy
+        holds open is refused (reset a lockout with its button, grant keep-on,
+        or recharge the tenant).
+        """
+        async with self._lock:
+            if closed and (held := self.hold_reason(room.room_id)) is not None:
+                raise user_error(f"relay_held_{held}", room=room.name)
+            return await self._set(room, closed)
 
     def hold_reason(self, room_id: str) -> str | None:
         """Why a policy holds a room's relay open (locked_out, tripped, arrears), or None."""

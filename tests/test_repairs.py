@@ -145,7 +145,11 @@ async def test_a_tenant_removed_while_the_hub_was_unloaded_is_settled_at_setup(
     await hass.async_block_till_done()
     issue = ir.async_get(hass).async_get_issue(DOMAIN, "tenant_removed_lilei")
     assert issue is not None
-    assert issue.translation_placeholders["arrears"] == "2.00 CNY"
+    assert issue.translation_placeholders == {
+        "tenant": "Li Lei",
+        "refunded": "0.00 CNY",
+        "arrears": "2.00 CNY",
+    }
     ledger = hub.runtime_data.coordinator.ledger
     assert await hass.async_add_executor_job(ledger.open_accounts) == {}
 

@@ -14,7 +14,7 @@ but may not close one that a policy holds open (see `async_switch_by_hand`).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -29,7 +29,7 @@ from homeassistant.util import dt as dt_util
 
 from .billing import alarms, keep_on, load_protection, relay_policy
 from .billing.alarms import AlarmState
-from .billing.keep_on import DailyWindow, KeepOnRules, KeepOnStatus
+from .billing.keep_on import DailyWindow, KeepOnRules, KeepOnStatus, TodaysCalendar
 from .billing.load_protection import (
     LoadAction,
     LoadMode,
@@ -105,7 +105,6 @@ if TYPE_CHECKING:
 _LOGGER = logging.getLogger(__name__)
 STORE_VERSION = 1
 MAX_SAMPLES = 2000
-WEEKDAYS = range(5)
 # Notifications the landlord's targets also receive.
 LANDLORD_KINDS = {
     "arrears",
@@ -260,30 +259,16 @@ class Protection:
     def _rules(self, now: datetime) -> KeepOnRules:
         options = self.options
         today = now.astimezone(self.tz).date()
-        holiday_today = False
-        workday_today: bool | None = None
+        calendar = TodaysCalendar(today)  # nothing known: weekdays work
         entity_id = options.get(CONF_HOLIDAY_ENTITY)
         state = self.hass.states.get(entity_id) if entity_id else None
         if state is not None and state.state in ("on", "off"):
             if state.domain == "calendar":
-                # An event in progress (an all-day event: the whole day) is a holiday.
-                holiday_today = state.state == "on"
+                calendar = TodaysCalendar.from_calendar(today, state.state == "on")
             else:
-                # A workday sensor: off on a weekday is a holiday; on at a weekend
-                # is a make-up workday.
-                workday_today = state.state == "on"
-                holiday_today = not workday_today and today.weekday() in WEEKDAYS
-
-        def is_holiday(day: date) -> bool:
-            return day == today and holiday_today
-
-        is_workday: Callable[[date], bool] | None = None
-        if workday_today is not None:
-            known = workday_today
-
-            def is_workday(day: date) -> bool:
-                return known if day == today else day.weekday() in WEEKDAYS
-
+                calendar = TodaysCalendar.from_workday_sensor(
+                    today, state.state == "on"
+                )
         window = None
         if options.get(CONF_PROTECTED_START) and options.get(CONF_PROTECTED_END):
             start = time.fromisoformat(options[CONF_PROTECTED_START])
@@ -292,8 +277,8 @@ class Protection:
                 window = DailyWindow(start, end)
         return KeepOnRules(
             weekends=bool(options[CONF_WEEKENDS]),
-            is_holiday=is_holiday,
-            is_workday=is_workday,
+            is_holiday=calendar.is_holiday,
+            is_workday=calendar.is_workday,
             extra_dates=frozenset(parse_dates(options[CONF_PROTECTED_DATES])),
             protected_hours=window,
             manual_tenants=dict(self.manual_tenants),

@@ -13,6 +13,7 @@ from custom_components.yunjing.billing.keep_on import (
     KeepOnReason,
     KeepOnRules,
     KeepOnStatus,
+    TodaysCalendar,
     keep_on_reason,
     keep_on_status,
 )
@@ -269,3 +270,38 @@ def test_keep_on_holds_without_a_gap_until_its_end(
     inside = now + (result.ends_at - now) * probe / 1000
     if inside < result.ends_at:
         assert reason(inside, rules) is not None
+
+
+def _rules(calendar: TodaysCalendar) -> KeepOnRules:
+    return KeepOnRules(
+        weekends=True, is_holiday=calendar.is_holiday, is_workday=calendar.is_workday
+    )
+
+
+def test_a_workday_sensor_speaks_for_today_only() -> None:
+    # National Day 2025-10-01 (a Wednesday): the sensor is off on a weekday.
+    national_day = _rules(TodaysCalendar.from_workday_sensor(date(2025, 10, 1), False))
+    assert reason(at(2025, 10, 1, 10), national_day) is KeepOnReason.HOLIDAY
+    # The search for the end sees tomorrow as an ordinary Thursday.
+    assert status(at(2025, 10, 1, 10), national_day) == KeepOnStatus(
+        KeepOnReason.HOLIDAY, at(2025, 10, 2, 0)
+    )
+    # Saturday 2025-10-11 is a make-up workday: the sensor is on, no weekend keep-on.
+    make_up = _rules(TodaysCalendar.from_workday_sensor(date(2025, 10, 11), True))
+    assert reason(at(2025, 10, 11, 10), make_up) is None
+    assert reason(at(2025, 10, 12, 10), make_up) is KeepOnReason.WEEKEND
+    # Off on a Sunday is just the weekend.
+    sunday = _rules(TodaysCalendar.from_workday_sensor(date(2025, 10, 12), False))
+    assert reason(at(2025, 10, 12, 10), sunday) is KeepOnReason.WEEKEND
+
+
+def test_a_calendar_event_in_progress_makes_today_a_holiday() -> None:
+    event = _rules(TodaysCalendar.from_calendar(date(2025, 10, 1), True))
+    assert reason(at(2025, 10, 1, 10), event) is KeepOnReason.HOLIDAY
+    assert reason(at(2025, 10, 2, 10), event) is None
+    no_event = _rules(TodaysCalendar.from_calendar(date(2025, 10, 1), False))
+    assert reason(at(2025, 10, 1, 10), no_event) is None
+    # Nothing known: weekdays work and weekends are weekends.
+    unknown = _rules(TodaysCalendar(date(2025, 10, 11)))
+    assert reason(at(2025, 10, 11, 10), unknown) is KeepOnReason.WEEKEND
+    assert reason(at(2025, 10, 13, 10), unknown) is None

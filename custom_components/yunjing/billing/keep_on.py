@@ -57,6 +57,41 @@ def _never(_day: date) -> bool:
     return False
 
 
+@dataclass(frozen=True)
+class TodaysCalendar:
+    """What a holiday calendar or a workday sensor says, known for today only.
+
+    A calendar with an event in progress (an all-day event: the whole day)
+    makes today a holiday. A workday sensor that is off on a weekday makes
+    today a holiday; on at a weekend, today is a make-up workday. Other days
+    follow the weekday: Monday to Friday work.
+    """
+
+    today: date
+    holiday: bool = False
+    workday: bool | None = None
+
+    @classmethod
+    def from_calendar(cls, today: date, event_in_progress: bool) -> TodaysCalendar:
+        return cls(today, holiday=event_in_progress)
+
+    @classmethod
+    def from_workday_sensor(cls, today: date, is_workday: bool) -> TodaysCalendar:
+        return cls(
+            today,
+            holiday=not is_workday and today.weekday() < SATURDAY,
+            workday=is_workday,
+        )
+
+    def is_holiday(self, day: date) -> bool:
+        return day == self.today and self.holiday
+
+    def is_workday(self, day: date) -> bool:
+        if day == self.today and self.workday is not None:
+            return self.workday
+        return day.weekday() < SATURDAY
+
+
 @dataclass(frozen=True, kw_only=True)
 class KeepOnRules:
     """One landlord's keep-on options.

@@ -189,6 +189,29 @@ def test_meter_replacement(tmp_path: Path, clock: FakeClock) -> None:
         assert err.value.code == "reading_lower_than_last"
 
 
+def test_move_out_charges_the_fee_of_a_room_ended_earlier_in_the_period(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    """A room taken out of service on day 10, the tenant leaves on day 20: both fees count."""
+    tariff = flat_tariff("0.20", monthly_fee="31.00")
+    with opened(tmp_path / "l.db", clock, tariff=tariff) as ledger:
+        ledger.open_account("t1", "Tenant")
+        ledger.add_room("101", "Room")
+        ledger.add_room("102", "Room")
+        ledger.move_in("101", "t1", START, 0)
+        ledger.move_in("102", "t1", START, 0)
+        ledger.recharge("t1", "100.00", "R-1")
+        ledger.end_occupancy("101", clock.set(START + timedelta(days=10)), None)
+        settlement = ledger.move_out("t1", clock.set(START + timedelta(days=20)))
+        # 101: 10 of 31 days, 102: 20 of 31 days, at 31.00 a month.
+        assert settlement.fees == Decimal("30.00")
+        assert settlement.refunded == Decimal("70.00")
+        clock.set(datetime(2024, 4, 1, tzinfo=UTC))
+        ledger.close_due_periods(clock.now())
+        assert ledger.balance("t1") == Decimal("0.00")
+        assert ledger.verify_chain() == []
+
+
 def test_end_occupancy_charges_to_the_reading_and_stops_the_fee(
     tmp_path: Path, clock: FakeClock
 ) -> None:

@@ -694,9 +694,16 @@ class Ledger(LedgerCore):
             energy_minor = start_balance - self._balance_minor(account.key)
             self._seal("account_key = ?", (account.key,))
             period = self._open_period()
+            # Every tenancy of the period, also rooms ended earlier in it: period
+            # close charges only accounts still open.
+            in_period = self._db.execute(
+                "SELECT account_key, room_key, start_at, end_at FROM occupancy"
+                " WHERE account_key = ? AND start_at < ? AND end_at > ?",
+                (account.key, to_us(period.end), to_us(period.start)),
+            ).fetchall()
             fee_entries = self._fee_entries(
                 period,
-                [(account.key, row[1], row[2], at_us) for row in occupancies],
+                [tuple(row) for row in in_period],
                 min(at_us, to_us(period.end) - 1),
             )
             self._append(fee_entries)

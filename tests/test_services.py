@@ -260,6 +260,23 @@ async def test_move_out_settles_and_move_in_needs_an_open_account(
     assert err.value.translation_key == "account_closed"
 
 
+async def test_move_out_ends_at_the_last_reading_the_counter_accepted(
+    hass: HomeAssistant, hub: MockConfigEntry, simulator: Simulator, admin: Context
+) -> None:
+    tenant = device_id(hass, "lilei")
+    await call(
+        hass, "recharge", {"tenant": tenant, "amount": "10", "reference": "R-4"}, admin
+    )
+    await poll_after(hass, simulator, 3600)  # 1.00 charged
+    simulator.room(1).faults.zero_blips = 1  # the last poll read 0.000 kWh
+    await poll_after(hass, simulator, 60)
+    settlement = await call(hass, "move_out", {"tenant": tenant}, admin)
+    # 101's 0.000 is neither a final reading nor a reason to refuse the move-out:
+    # both rooms end at their last billed readings (102's extra minute: 0.01).
+    assert settlement["final_energy_charge"] == "0.00"
+    assert settlement["refunded"] == "8.99"
+
+
 async def test_replace_meter_continues_billing_from_the_new_meter(
     hass: HomeAssistant, hub: MockConfigEntry, simulator: Simulator, admin: Context
 ) -> None:

@@ -188,14 +188,24 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
         return await self.hass.async_add_executor_job(func, *args)
 
     def _live_readings(self) -> dict[str, int]:
-        """The import reading of every room that answered the last poll."""
+        """For every room that answered the last poll, the last reading its counter accepted.
+
+        Moves in and out start and end at these readings, so a reading the
+        counter refused (above the rated power, a drop) never bills anyone,
+        and the ledger's reading stays the counter's baseline.
+        """
         if self.data is None:
             return {}
-        return {
-            room_id: room.reading.import_wh
-            for room_id, room in self.data.rooms.items()
-            if room.reading is not None and room.reading.import_wh is not None
-        }
+        live: dict[str, int] = {}
+        for room_id, room in self.data.rooms.items():
+            counter = self._counters.get(room_id)
+            if (
+                room.reading is not None
+                and counter is not None
+                and counter.baseline_wh is not None
+            ):
+                live[room_id] = counter.baseline_wh
+        return live
 
     async def async_sync_ledger(self, *, tenants_too: bool = True) -> None:
         """Give the ledger the rooms and tenants of the subentries.
@@ -209,11 +219,9 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
         rooms = room_configs(self.config_entry)
         tenants = tenant_configs(self.config_entry) if tenants_too else {}
         live = self._live_readings()
-        moved_in, skipped = await self.async_ledger_job(
+        skipped = await self.async_ledger_job(
             self._sync_ledger, rooms, tenants, live, self.now()
         )
-        for room_id in moved_in:
-            self._counters.pop(room_id, None)
         for tenant_id, room_id, reason in skipped:
             _LOGGER.warning(
                 "Tenant %s was not moved into room %s (%s); it is tried again when"
@@ -231,10 +239,10 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
         tenants: dict[str, TenantConfig],
         live: dict[str, int],
         now: datetime,
-    ) -> tuple[list[str], list[tuple[str, str, str]]]:
+    ) -> list[tuple[str, str, str]]:
         """Executor: open what the ledger lacks, move tenants into the rooms listed for them.
 
-        Returns the rooms moved into, and the (tenant, room, reason) move-ins not done.
+        Returns the (tenant, room, reason) of each move-in not done.
         """
         known_rooms, known_accounts = self.ledger.known_ids()
         for room in rooms.values():
@@ -242,7 +250,6 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
                 self.ledger.add_room(room.room_id, room.name)
         open_accounts = self.ledger.open_accounts()
         held = self.ledger.occupancy()
-        moved_in: list[str] = []
         skipped: list[tuple[str, str, str]] = []
         for tenant in tenants.values():
             if tenant.tenant_id not in known_accounts:
@@ -264,8 +271,7 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
                     skipped.append((tenant.tenant_id, room_id, str(err)))
                     continue
                 held[room_id] = tenant.tenant_id
-                moved_in.append(room_id)
-        return moved_in, skipped
+        return skipped
 
     async def async_apply_subentry_changes(self) -> None:
         """Subentries added, changed or removed: bring the ledger in line, one change at a time.
@@ -294,11 +300,9 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
             for room_id, wh in self._live_readings().items()
             if room_id in rooms
         }
-        settlements, ended, freed = await self.async_ledger_job(
+        settlements, ended = await self.async_ledger_job(
             self._settle_removed, set(rooms), set(tenants), live, self.now()
         )
-        for room_id in freed:
-            self._counters.pop(room_id, None)
         for name, settlement in settlements:
             if settlement.refunded or settlement.arrears:
                 repairs.async_tenant_removed_with_balance(
@@ -327,16 +331,15 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
         tenants: set[str],
         live: dict[str, int],
         now: datetime,
-    ) -> tuple[list[tuple[str, Settlement]], dict[str, set[str]], list[str]]:
+    ) -> tuple[list[tuple[str, Settlement]], dict[str, set[str]]]:
         """Executor: settle open accounts of removed tenants, end tenancies of removed rooms.
 
-        Returns (name, settlement) of each tenant settled, the rooms ended per
-        remaining tenant, and every room whose ledger reading may have moved.
+        Returns (name, settlement) of each tenant settled and the rooms ended
+        per remaining tenant.
         """
         held = self.ledger.occupancy()
         settlements: list[tuple[str, Settlement]] = []
         ended: dict[str, set[str]] = {}
-        freed: list[str] = []
         for account_id, name in sorted(self.ledger.open_accounts().items()):
             if account_id in tenants:
                 continue
@@ -350,7 +353,6 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
                 _LOGGER.error("Removed tenant %s could not be settled: %s", name, err)
                 continue
             settlements.append((name, settlement))
-            freed.extend(their_rooms)
         for room_id, account_id in held.items():
             if room_id in rooms or account_id not in tenants:
                 continue
@@ -362,7 +364,7 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
                 )
                 continue
             ended.setdefault(account_id, set()).add(room_id)
-        return settlements, ended, freed
+        return settlements, ended
 
     async def async_move_in(
         self, tenant_id: str, room_id: str, user: str | None
@@ -379,7 +381,6 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
             )
         except BillingError as err:
             raise billing_error(err) from err
-        self._counters.pop(room_id, None)
         tenant = self.config_entry.subentries[tenant_id]
         listed = tenant.data.get(CONF_ROOMS, [])
         if room_id not in listed:
@@ -417,8 +418,6 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
             user,
             {room: live[room] for room in rooms},
         )
-        for room in rooms:
-            self._counters.pop(room, None)
         self.hass.config_entries.async_update_subentry(
             self.config_entry, tenant, data={**tenant.data, CONF_ROOMS: []}
         )

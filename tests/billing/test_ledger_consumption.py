@@ -113,6 +113,25 @@ def test_delta_reaching_into_a_closed_period_counts_in_the_open_one(
         assert ledger.bill("t1", date(2024, 3, 1)).rooms[0].kwh == Decimal("100.000")
 
 
+def test_late_energy_of_a_closed_period_keeps_the_price_of_its_time(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    """Meter offline 30 Mar - 2 Apr across a price change on 1 Apr, March closed meanwhile."""
+    with opened(tmp_path / "l.db", clock, tariff=flat_tariff("1.00")) as ledger:
+        ledger.set_tariff(flat_tariff("2.00"), date(2024, 4, 1), "admin")
+        _tenant(ledger)
+        offline = datetime(2024, 3, 30, tzinfo=UTC)
+        ledger.record_consumption([delta("101", START, offline, 0, 0)], offline)
+        ledger.close_due_periods(clock.set(datetime(2024, 4, 1, 0, 5, tzinfo=UTC)))
+        back = clock.set(datetime(2024, 4, 2, tzinfo=UTC))
+        ledger.record_consumption([delta("101", offline, back, 0, 3000)], back)
+        # 2 kWh used in March at 1.00, 1 kWh in April at 2.00; booked in April.
+        assert ledger.balance("t1") == Decimal("-4.00")
+        april = ledger.bill("t1").rooms[0]
+        assert (april.kwh, april.energy_amount) == (Decimal("3.000"), Decimal("4.00"))
+        assert ledger.bill("t1", date(2024, 3, 1)).rooms[0].kwh == Decimal("0.000")
+
+
 def test_time_of_use_boundaries_through_the_ledger(
     tmp_path: Path, clock: FakeClock
 ) -> None:

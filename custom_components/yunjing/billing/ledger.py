@@ -19,10 +19,12 @@ Decisions the specification left open:
 - A delta is idempotent by its readings: one starting at the room's last
   reading is applied, one ending at or below it is "already applied", any
   other overlap or gap is an error.
-- A delta reaching back before the open period (a period already closed, e.g.
-  closed on start after downtime) is treated as consumed from the open
-  period's start: closed bills never change. Inside open periods a delta that
-  straddles a boundary is split by time (see `pricing`).
+- A delta is spread evenly over its time and split where prices change (see
+  `pricing`); each part is priced with the tariff, rate and tier in force
+  when it was used. A part that falls in a period already closed (e.g. a
+  meter offline across the boundary, or a boundary closed on start after
+  downtime) is priced as of its time but booked in the open period, counting
+  towards its tiers: closed bills never change.
 - Tier counters, free quota and the drift rule run per room, period and
   paying account, so a new tenant starts at the first tier.
 - The fixed monthly fee is charged per room to each tenant that held it

@@ -273,11 +273,15 @@ class LedgerCore:
         from_reading_wh: int,
         open_period: Period,
     ) -> None:
-        start_us = max(start_us, to_us(open_period.start))
         end_us = max(end_us, start_us)
         reading = from_reading_wh
         for piece in self._pricer.slices(from_us(start_us), from_us(end_us), wh):
-            state_key = (room_key, piece.period.key, payer_key)
+            # Energy of a period already closed is priced as of when it was used
+            # and booked in the open period: closed bills never change.
+            period = (
+                piece.period if piece.period.key >= open_period.key else open_period
+            )
+            state_key = (room_key, period.key, payer_key)
             state = batch.room_periods.get(state_key) or self._load_room_period(
                 state_key
             )
@@ -293,7 +297,7 @@ class LedgerCore:
             for priced in price_energy(piece.tariff, piece.rate, piece.wh, state.wh):
                 row_key = (
                     room_key,
-                    piece.period.key,
+                    period.key,
                     hour,
                     payer_key,
                     priced.rate.value,
@@ -311,8 +315,8 @@ class LedgerCore:
             state.charged_minor = charged
             if due:
                 local_day = piece.start.astimezone(self.zone).date()
-                bucket = max(self._day_start_us(local_day), to_us(piece.period.start))
-                pending_key = (payer_key, room_key, piece.period.key, bucket)
+                bucket = max(self._day_start_us(local_day), to_us(period.start))
+                pending_key = (payer_key, room_key, period.key, bucket)
                 batch.pending[pending_key] = batch.pending.get(pending_key, 0) + due
                 batch.balance_change[payer_key] = (
                     batch.balance_change.get(payer_key, 0) - due

@@ -10,6 +10,7 @@ from typing import Any
 
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError, Unauthorized
+import probatio as vol
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -164,6 +165,16 @@ async def test_refund_correct_and_their_limits(
             hass, "correct", {"tenant": tenant, "entry_id": 999, "reason": "x"}, admin
         )
     assert err.value.translation_key == "unknown_entry"
+    before = journal_size(hub)
+    for not_whole in (recharge["entry_id"] + 0.9, True):
+        with pytest.raises(vol.Invalid):
+            await call(
+                hass,
+                "correct",
+                {"tenant": tenant, "entry_id": not_whole, "reason": "x"},
+                admin,
+            )
+    assert journal_size(hub) == before
 
 
 async def test_bill_usage_recharges_and_reports(
@@ -292,7 +303,7 @@ async def test_replace_meter_continues_billing_from_the_new_meter(
     await poll_after(hass, simulator, 3600)
     assert state(hass, "sensor.101_energy_import") == "1"
     assert state(hass, "sensor.101_energy_this_period") == "1.000"
-    for reading in ("-1", "abc", "0.0001"):
+    for reading in ("-1", "abc", "0.0001", "100000001"):
         with pytest.raises(ServiceValidationError) as err:
             await call(
                 hass,
@@ -302,6 +313,36 @@ async def test_replace_meter_continues_billing_from_the_new_meter(
                 response=False,
             )
         assert err.value.translation_key == "reading_invalid"
+
+
+async def test_replace_meter_refuses_a_final_reading_the_room_cannot_reach(
+    hass: HomeAssistant, hub: MockConfigEntry, simulator: Simulator, admin: Context
+) -> None:
+    subentry = hub.subentries["room101"]
+    hass.config_entries.async_update_subentry(
+        hub, subentry, data={**subentry.data, "rated_power_w": 2000}
+    )
+    await hass.async_block_till_done()
+    balance = state(hass, "sensor.li_lei_balance")
+    with pytest.raises(ServiceValidationError) as err:
+        # 1000 for 100.0: 900 kWh since setup, moments ago, from a room rated 2 kW
+        await call(
+            hass,
+            "replace_meter",
+            {
+                "room": device_id(hass, "room101"),
+                "old_final_kwh": "1000",
+                "new_start_kwh": "0",
+            },
+            admin,
+            response=False,
+        )
+    assert err.value.translation_key == "reading_implausible"
+    assert (err.value.translation_placeholders or {}).get("kwh") == "900.000"
+    ledger = hub.runtime_data.coordinator.ledger
+    reading, _ = await hass.async_add_executor_job(ledger.room_reading, "room101")
+    assert reading == 100_000
+    assert state(hass, "sensor.li_lei_balance") == balance
 
 
 async def test_removing_a_held_room_ends_its_tenancy(

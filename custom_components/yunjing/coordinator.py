@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.util import dt as dt_util
 
 from . import repairs
 from .billing.alarms import AlarmLevels, current_level, days_left
@@ -42,7 +43,13 @@ from .const import (
 )
 from .errors import billing_error, user_error
 from .meters.bus import Bus
-from .meters.energy import EnergyCounter, EnergyStep, Event, Rejection
+from .meters.energy import (
+    EnergyCounter,
+    EnergyStep,
+    Event,
+    Rejection,
+    fits_rated_power,
+)
 from .meters.models import MODELS, MeterModel
 from .meters.reading import Reading
 from .protection import Protection, RoomProtection
@@ -177,7 +184,7 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
         self.now = clock
         self._counters: dict[str, EnergyCounter] = {}
         self._offline: dict[str, datetime] = {}
-        # One poll or subentry change at a time, and closing waits for it, so
+        # One poll, subentry change or move at a time; closing waits for it, so
         # no ledger call runs on a closed ledger.
         self._work = asyncio.Lock()
         self._closed = False
@@ -370,17 +377,18 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
         self, tenant_id: str, room_id: str, user: str | None
     ) -> None:
         """Move a tenant into a vacant room at its current reading."""
-        reading = self._live_readings().get(room_id)
-        if reading is None:
-            raise user_error(
-                "meter_offline", room=self.config_entry.subentries[room_id].title
-            )
-        try:
-            await self.async_ledger_job(
-                self.ledger.move_in, room_id, tenant_id, self.now(), reading, user
-            )
-        except BillingError as err:
-            raise billing_error(err) from err
+        async with self._work:
+            reading = self._live_readings().get(room_id)
+            if reading is None:
+                raise user_error(
+                    "meter_offline", room=self.config_entry.subentries[room_id].title
+                )
+            try:
+                await self.async_ledger_job(
+                    self.ledger.move_in, room_id, tenant_id, self.now(), reading, user
+                )
+            except BillingError as err:
+                raise billing_error(err) from err
         tenant = self.config_entry.subentries[tenant_id]
         listed = tenant.data.get(CONF_ROOMS, [])
         if room_id not in listed:
@@ -398,26 +406,27 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
         """
         tenant = self.config_entry.subentries[tenant_id]
         configured = room_configs(self.config_entry)
-        held = await self.async_ledger_job(self.ledger.occupancy)
-        rooms = [
-            room
-            for room, account in held.items()
-            if account == tenant_id and room in configured
-        ]
-        live = self._live_readings()
-        offline = [room for room in rooms if room not in live]
-        if offline:
-            raise user_error(
-                "meter_offline",
-                room=", ".join(configured[room].name for room in offline),
+        async with self._work:
+            held = await self.async_ledger_job(self.ledger.occupancy)
+            rooms = [
+                room
+                for room, account in held.items()
+                if account == tenant_id and room in configured
+            ]
+            live = self._live_readings()
+            offline = [room for room in rooms if room not in live]
+            if offline:
+                raise user_error(
+                    "meter_offline",
+                    room=", ".join(configured[room].name for room in offline),
+                )
+            settlement = await self.async_ledger_job(
+                self.ledger.move_out,
+                tenant_id,
+                self.now(),
+                user,
+                {room: live[room] for room in rooms},
             )
-        settlement = await self.async_ledger_job(
-            self.ledger.move_out,
-            tenant_id,
-            self.now(),
-            user,
-            {room: live[room] for room in rooms},
-        )
         self.hass.config_entries.async_update_subentry(
             self.config_entry, tenant, data={**tenant.data, CONF_ROOMS: []}
         )
@@ -426,16 +435,45 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
     async def async_replace_meter(
         self, room_id: str, old_final_wh: int, new_start_wh: int, user: str | None
     ) -> None:
-        """Close the old meter at its final reading and start counting the new one."""
-        await self.async_ledger_job(
-            self.ledger.replace_meter,
-            room_id,
-            self.now(),
-            old_final_wh,
-            new_start_wh,
-            user,
-        )
-        self._counters.pop(room_id, None)
+        """Close the old meter at its final reading and start counting the new one.
+
+        A final reading the room's rated power could not have reached since
+        the last billed reading is refused (a typed digit too many).
+        """
+        room = room_configs(self.config_entry)[room_id]
+        async with self._work:
+            now = self.now()
+            last_wh, last_at = await self.async_ledger_job(
+                self.ledger.room_reading, room_id
+            )
+            if (
+                last_wh is not None
+                and last_at is not None
+                and old_final_wh > last_wh
+                and not fits_rated_power(
+                    old_final_wh - last_wh,
+                    room.rated_power_w,
+                    (now - last_at).total_seconds(),
+                )
+            ):
+                raise user_error(
+                    "reading_implausible",
+                    room=room.name,
+                    reading=f"{old_final_wh / 1000:.3f}",
+                    kwh=f"{(old_final_wh - last_wh) / 1000:.3f}",
+                    last=f"{last_wh / 1000:.3f}",
+                    since=dt_util.as_local(last_at).strftime("%Y-%m-%d %H:%M"),
+                    rated_power=room.rated_power_w,
+                )
+            await self.async_ledger_job(
+                self.ledger.replace_meter,
+                room_id,
+                now,
+                old_final_wh,
+                new_start_wh,
+                user,
+            )
+            self._counters.pop(room_id, None)
         await self.async_request_refresh()
 
     async def async_meter_changed(self, room_id: str, new_start_wh: int) -> None:
@@ -444,17 +482,18 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
         The old count closes at its last billed reading and the new meter starts
         at what it reads now, so the difference between two meters is never billed.
         """
-        last_wh, _ = await self.async_ledger_job(self.ledger.room_reading, room_id)
-        if last_wh is not None:
-            await self.async_ledger_job(
-                self.ledger.replace_meter,
-                room_id,
-                self.now(),
-                last_wh,
-                new_start_wh,
-                None,
-            )
-        self._counters.pop(room_id, None)
+        async with self._work:
+            last_wh, _ = await self.async_ledger_job(self.ledger.room_reading, room_id)
+            if last_wh is not None:
+                await self.async_ledger_job(
+                    self.ledger.replace_meter,
+                    room_id,
+                    self.now(),
+                    last_wh,
+                    new_start_wh,
+                    None,
+                )
+            self._counters.pop(room_id, None)
 
     async def async_set_relay(self, room_id: str, closed: bool) -> None:
         """Switch a room's relay and confirm it by reading it back."""

@@ -62,9 +62,20 @@ TENANT_SCHEMA = vol.Schema({vol.Required(ATTR_TENANT): cv.string})
 MONEY_SCHEMA = TENANT_SCHEMA.extend(
     {vol.Required(ATTR_AMOUNT): AMOUNT, vol.Required(ATTR_REFERENCE): TEXT}
 )
+
+
+def _whole_number(value: Any) -> Any:
+    """No silent truncation: 1.9 is not journal entry 1 (nor is True)."""
+    if isinstance(value, (bool, float)):
+        raise vol.Invalid("expected a whole number")
+    return value
+
+
 CORRECT_SCHEMA = TENANT_SCHEMA.extend(
     {
-        vol.Required(ATTR_ENTRY_ID): vol.All(vol.Coerce(int), vol.Range(min=1)),
+        vol.Required(ATTR_ENTRY_ID): vol.All(
+            _whole_number, vol.Coerce(int), vol.Range(min=1)
+        ),
         vol.Required(ATTR_REASON): TEXT,
     }
 )

@@ -117,6 +117,28 @@ def test_move_out_settles_and_closes(tmp_path: Path, clock: FakeClock) -> None:
         assert ledger.verify_chain() == []
 
 
+def test_credit_from_a_correction_after_move_out_can_be_refunded(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    with opened(tmp_path / "l.db", clock) as ledger:
+        ledger.open_account("t1", "Tenant")
+        ledger.add_room("101", "Room")
+        ledger.move_in("101", "t1", START, 0)
+        ledger.recharge("t1", "10.00", "R-1")
+        Meter(ledger, "101", START).consume(10_000, seconds=3600)  # 2.00
+        ledger.move_out("t1", clock.set(START + timedelta(days=1)))
+        (deduction,) = [
+            e for e in ledger.journal_entries("t1") if e.kind == "deduction"
+        ]
+        ledger.correct(deduction.entry_id, "meter was wrong", "admin")
+        assert ledger.balance("t1") == Decimal("2.00")
+        with pytest.raises(BillingError) as err:
+            ledger.refund("t1", "2.01", "F-1")
+        assert err.value.code == "refund_above_balance"
+        assert ledger.refund("t1", "2.00", "F-1").balance == Decimal("0.00")
+        assert ledger.verify_chain() == []
+
+
 def test_move_out_with_arrears(tmp_path: Path, clock: FakeClock) -> None:
     with opened(tmp_path / "l.db", clock) as ledger:
         ledger.open_account("t1", "Tenant")

@@ -446,13 +446,17 @@ class Ledger(LedgerCore):
         reference: str | None = None,
         user: str | None = None,
     ) -> MoneyResult:
-        """Pay money back to a tenant, never more than the balance."""
+        """Pay money back to a tenant, never more than the balance.
+
+        A closed account can be refunded too: a correction after the move-out
+        may leave it credit that is still the tenant's.
+        """
         value = parse_positive_amount(amount, self.currency)
         if reference is not None:
             check_reference(reference)
         minor = to_minor(value, self.currency)
         with self._write():
-            account = self._open_account(account_id)
+            account = self._account(account_id)
             if reference is not None:
                 existing = self._existing_reference("refund", reference, account, minor)
                 if existing is not None:

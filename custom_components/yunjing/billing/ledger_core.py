@@ -126,10 +126,15 @@ class LedgerCore:
             try:
                 yield
                 self._db.execute("COMMIT")
-            except BaseException:
+            except BaseException as err:
                 self._db.execute("ROLLBACK")
                 # Cached state may reflect the rolled-back transaction.
                 self._reload_tariffs()
+                if isinstance(err, OverflowError):
+                    # A figure beyond SQLite's 64-bit integers (absurd readings or prices).
+                    raise BillingError(
+                        "value_too_large", "A figure is too large to record"
+                    ) from err
                 raise
 
     @contextmanager

@@ -14,7 +14,8 @@ from .records import ConsumptionDelta
 
 MAX_ID_LENGTH = 64
 MAX_TEXT_LENGTH = 200
-MAX_READING_WH = 10**15
+# 100 GWh: above every supported meter's counter (the DDS238-2 wraps at 42.9 GWh).
+MAX_READING_WH = 10**11
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 HOUR_US = 3_600_000_000

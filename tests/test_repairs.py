@@ -8,6 +8,7 @@ from typing import Any
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -201,6 +202,28 @@ async def test_a_meter_showing_zero_for_a_while_bills_only_what_was_used(
     assert state(hass, "sensor.101_energy_this_period") == "1.000"
     assert state(hass, "sensor.101_cost_this_period") == "0.50"
     assert ir.async_get(hass).async_get_issue(DOMAIN, "meter_reset_room101") is None
+
+
+async def test_a_counter_that_rolls_over_keeps_billing(
+    hass: HomeAssistant, hub: MockConfigEntry, simulator: Simulator
+) -> None:
+    # Room 101's DDS238-2 counts 0.01 kWh in 32 bits: it wraps at 42,949,672.96 kWh.
+    ledger = hub.runtime_data.coordinator.ledger
+    near_the_top = 2**32 * 10 - 500
+    simulator.room(1)._import_ws = near_the_top * 3600
+    await hass.async_add_executor_job(
+        ledger.replace_meter, "room101", dt_util.utcnow(), 100_000, near_the_top
+    )
+    hub.runtime_data.coordinator._counters.pop("room101")
+    await poll_after(hass, simulator, 60)
+    await poll_after(
+        hass, simulator, 3540
+    )  # 1 kWh at 1 kW: 500 Wh up to the top, 500 after
+    assert simulator.room(1).import_wh % (2**32 * 10) < 1000
+    assert state(hass, "sensor.101_energy_this_period") == "1.000"
+    assert state(hass, "sensor.101_cost_this_period") == "0.50"
+    await poll_after(hass, simulator, 3600)
+    assert state(hass, "sensor.101_energy_this_period") == "2.000"
 
 
 async def test_a_stale_confirmation_changes_nothing(

@@ -45,7 +45,6 @@ from .errors import billing_error, user_error
 from .meters.bus import Bus
 from .meters.energy import (
     EnergyCounter,
-    EnergyStep,
     Event,
     Rejection,
     fits_rated_power,
@@ -538,7 +537,9 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
             [(room.unit_id, room.model) for room in rooms.values()]
         )
         deltas: list[ConsumptionDelta] = []
-        resets: dict[str, EnergyStep] = {}
+        # Counts that start again: room -> (old count's final reading, or None
+        # for the ledger's last; the new count's first reading).
+        restarts: dict[str, tuple[int | None, int]] = {}
         room_readings: dict[str, Reading | None] = {}
         await self._async_load_counters(rooms)
         for room in rooms.values():
@@ -557,8 +558,13 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
                     and step.to_reading - step.from_reading,
                     room.rated_power_w,
                 )
-            if step.event is Event.RESET_CONFIRMED:
-                resets[room.room_id] = step
+            from_reading = step.from_reading
+            if step.event is Event.RESET_CONFIRMED and from_reading is not None:
+                restarts[room.room_id] = (None, from_reading)
+            if step.event is Event.ROLLOVER and counter.counter_modulus_wh:
+                # The count passed its maximum: close it there, go on from 0.
+                restarts[room.room_id] = (counter.counter_modulus_wh, 0)
+                from_reading = 0
             if step.rejected is Rejection.BACKWARD_READING and reading is not None:
                 repairs.async_suspected_reset(
                     self.hass,
@@ -573,7 +579,7 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
             if (
                 step.delta_wh > 0
                 and started is not None
-                and step.from_reading is not None
+                and from_reading is not None
                 and step.to_reading is not None
             ):
                 deltas.append(
@@ -581,19 +587,19 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
                         room_id=room.room_id,
                         start=started,
                         end=now,
-                        wh=step.delta_wh,
-                        from_reading_wh=step.from_reading,
+                        wh=step.to_reading - from_reading,
+                        from_reading_wh=from_reading,
                         to_reading_wh=step.to_reading,
                     )
                 )
         try:
             figures, unbilled, bills = await self.async_ledger_job(
-                self._bill_cycle, deltas, resets, now
+                self._bill_cycle, deltas, restarts, now
             )
         except Exception as err:
             # The ledger did not commit (or not all of it): counters that moved
             # this cycle start again from the ledger's reading next poll.
-            for room_id in {delta.room_id for delta in deltas} | set(resets):
+            for room_id in {delta.room_id for delta in deltas} | set(restarts):
                 self._counters.pop(room_id, None)
             if not isinstance(err, BillingError):
                 _LOGGER.exception("The ledger could not record this poll")
@@ -665,16 +671,18 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
     def _bill_cycle(
         self,
         deltas: list[ConsumptionDelta],
-        resets: dict[str, EnergyStep],
+        restarts: dict[str, tuple[int | None, int]],
         now: datetime,
     ) -> tuple[CycleFigures, list[str], list[Bill]]:
         """Executor: write the cycle's deductions, close due periods, read the figures."""
-        for room_id, step in resets.items():
-            # A reset confirmed by the counter's rule closes the old count in the
-            # ledger like a meter replacement, so billing continues from the new count.
+        for room_id, (old_final, new_start) in restarts.items():
+            # A confirmed reset or a rollover closes the old count in the ledger
+            # like a meter replacement, so billing continues from the new count.
             last_wh, _ = self.ledger.room_reading(room_id)
-            if last_wh is not None and step.from_reading is not None:
-                self.ledger.replace_meter(room_id, now, last_wh, step.from_reading)
+            if last_wh is not None:
+                self.ledger.replace_meter(
+                    room_id, now, last_wh if old_final is None else old_final, new_start
+                )
         unbilled: list[str] = []
         try:
             self.ledger.record_consumption(deltas, now)

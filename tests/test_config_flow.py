@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import Any
 
 from homeassistant.config_entries import (
     SOURCE_RECONFIGURE,
     SOURCE_USER,
     ConfigEntryState,
+    ConfigSubentry,
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType, InvalidData
-from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -20,7 +22,7 @@ from custom_components.yunjing.billing.errors import BillingError
 from custom_components.yunjing.const import DOMAIN
 from custom_components.yunjing.meters.simulator import Simulator
 
-from .conftest import hub_entry
+from .conftest import hub_entry, room_subentry
 from .test_init import state
 
 BILLING = {"price": "0.56", "currency": "CNY", "billing_day": 1, "poll_interval": 10}
@@ -182,6 +184,39 @@ async def test_simulated_building_needs_no_hardware(
         flow["flow_id"], {"next_step_id": "simulated"}
     )
     assert result["type"] is FlowResultType.ABORT
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_a_restarted_simulated_building_counts_on_from_the_ledger(
+    hass: HomeAssistant, hass_config_dir: str, socket_enabled: None
+) -> None:
+    flow_id = await _start(hass, "simulated")
+    await hass.config_entries.flow.async_configure(flow_id, {"time_scale": 1})
+    entry = (await _finish(hass, flow_id))["result"]
+    room = room_subentry("room101", "101", "sdm120", 1, relay=False)
+    hass.config_entries.async_add_subentry(
+        entry,
+        ConfigSubentry(
+            subentry_id=room["subentry_id"],
+            subentry_type=room["subentry_type"],
+            title=room["title"],
+            unique_id=room["unique_id"],
+            data=MappingProxyType(room["data"]),
+        ),
+    )
+    await hass.async_block_till_done()
+    # The last run billed 50 kWh more than the building's initial count.
+    counted = entry.runtime_data.simulator.room(1).import_wh
+    billed = counted + 50_000
+    ledger = entry.runtime_data.coordinator.ledger
+    await hass.async_add_executor_job(
+        ledger.replace_meter, "room101", dt_util.utcnow(), counted, billed
+    )
+    # A restart builds the building afresh from its initial counts.
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.runtime_data.simulator.room(1).import_wh >= billed
+    assert ir.async_get(hass).async_get_issue(DOMAIN, "meter_reset_room101") is None
     assert await hass.config_entries.async_unload(entry.entry_id)
 
 

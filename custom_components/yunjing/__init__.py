@@ -29,7 +29,7 @@ from .const import (
     CONNECTION_SIMULATED,
     DOMAIN,
 )
-from .coordinator import MeterCoordinator
+from .coordinator import MeterCoordinator, room_configs
 from .entry_data import bus_settings
 from .meters.bus import Bus
 from .meters.simulator import DEMO_BUILDING, Simulator, load_building
@@ -75,6 +75,18 @@ def _open_ledger(
     )
 
 
+def _continue_counts(
+    entry: YunjingConfigEntry, simulator: Simulator, ledger: Ledger
+) -> None:
+    known_rooms, _ = ledger.known_ids()
+    for room in room_configs(entry).values():
+        if room.room_id not in known_rooms or room.unit_id not in simulator.rooms:
+            continue
+        reading, _ = ledger.room_reading(room.room_id)
+        if reading is not None:
+            simulator.room(room.unit_id).continue_from(reading)
+
+
 async def async_setup_entry(hass: HomeAssistant, entry: YunjingConfigEntry) -> bool:
     """Set up a hub: its bus, its ledger and the poll cycle."""
     simulator = None
@@ -111,6 +123,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: YunjingConfigEntry) -> b
                 translation_placeholders=err.placeholders,
             ) from err
         raise
+    if simulator is not None:
+        # The simulated meters start from the demo's counts; a restart must not
+        # look like meters that went backwards.
+        await hass.async_add_executor_job(_continue_counts, entry, simulator, ledger)
     coordinator = MeterCoordinator(hass, entry, bus, ledger, clock)
     hub_device = dr.async_get(hass).async_get_or_create(
         config_entry_id=entry.entry_id,

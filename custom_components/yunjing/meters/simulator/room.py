@@ -104,6 +104,11 @@ class Room:
         self._import_ws = 0.0
         self._export_ws = 0.0
 
+    def continue_from(self, import_wh: int) -> None:
+        """Count on from a reading kept elsewhere (e.g. billed before a restart), never back."""
+        self._integrate()
+        self._import_ws = max(self._import_ws, float(import_wh * 3600))
+
     @property
     def import_wh(self) -> int:
         """The import counter now, in whole Wh."""

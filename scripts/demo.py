@@ -609,7 +609,7 @@ def dashboard_config(devices: dict[str, str]) -> dict[str, Any]:
         )
         room_rows.append({"entity": f"sensor.{slug}_status", "name": f"{room} status"})
     relays = [
-        {"entity": f"switch.{entity_slug(room)}_power", "name": room}
+        {"entity": f"switch.{entity_slug(room)}_power_supply", "name": room}
         for room, model, _unit in demo_rooms()
         if has_relay(model)
     ]

@@ -301,7 +301,7 @@ async def test_room_flow_reads_the_meter_before_saving(
     await hass.async_block_till_done()
     # The room's entities appear without a reload of the hub.
     assert state(hass, "sensor.101_energy_import") == "100"
-    assert state(hass, "switch.101_power") == "on"
+    assert state(hass, "switch.101_power_supply") == "on"
 
     result = await _add_subentry(hass, entry, "room")
     result = await hass.config_entries.subentries.async_configure(

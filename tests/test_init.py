@@ -62,8 +62,8 @@ async def test_setup_creates_rooms_tenants_and_hub(
     assert state(hass, "sensor.102_energy_import") == "200"
     assert state(hass, "sensor.103_energy_import") == "300"
     assert state(hass, "sensor.101_power") == "1000.0"
-    assert state(hass, "switch.101_power") == "on"
-    assert hass.states.get("switch.103_power") is None  # SDM120: no relay
+    assert state(hass, "switch.101_power_supply") == "on"
+    assert hass.states.get("switch.103_power_supply") is None  # SDM120: no relay
     assert state(hass, "sensor.li_lei_balance") == "0.00"
     assert state(hass, "sensor.li_lei_alarm_level") == "arrears"
     devices = dr.async_entries_for_config_entry(dr.async_get(hass), hub.entry_id)
@@ -122,18 +122,18 @@ async def test_relay_switches_the_room_and_reads_back(
     hass: HomeAssistant, hub: MockConfigEntry, simulator: Simulator
 ) -> None:
     await hass.services.async_call(
-        "switch", "turn_off", {"entity_id": "switch.102_power"}, blocking=True
+        "switch", "turn_off", {"entity_id": "switch.102_power_supply"}, blocking=True
     )
     assert simulator.room(2).relay_closed is False
-    assert state(hass, "switch.102_power") == "off"
+    assert state(hass, "switch.102_power_supply") == "off"
     await poll_after(hass, simulator, 600)
     assert state(hass, "sensor.102_power") == "0.0"
 
     await hass.services.async_call(
-        "switch", "turn_on", {"entity_id": "switch.102_power"}, blocking=True
+        "switch", "turn_on", {"entity_id": "switch.102_power_supply"}, blocking=True
     )
     assert simulator.room(2).relay_closed is True
-    assert state(hass, "switch.102_power") == "on"
+    assert state(hass, "switch.102_power_supply") == "on"
 
 
 async def test_the_switch_waits_for_a_protection_cycle_under_way(
@@ -143,7 +143,7 @@ async def test_the_switch_waits_for_a_protection_cycle_under_way(
     async with protection._lock:  # a cycle deciding on this relay
         switching = hass.async_create_task(
             hass.services.async_call(
-                "switch", "turn_off", {"entity_id": "switch.102_power"}, blocking=True
+                "switch", "turn_off", {"entity_id": "switch.102_power_supply"}, blocking=True
             )
         )
         await asyncio.sleep(0.1)

@@ -298,7 +298,7 @@ async def test_hysteresis_cut_at_arrears_restore_at_reconnect_level_after_min_of
     await hub.poll(216)
     assert hub.state("sensor.li_lei_balance") == "-0.01"
     assert hub.relay_101 is False
-    assert hub.state("switch.101_power") == "off"
+    assert hub.state("switch.101_power_supply") == "off"
     assert hub.state("sensor.101_status") == "cut_for_arrears"
     assert len(cuts) == 1
     assert cuts[0].data["room"] == "room101"
@@ -332,7 +332,7 @@ async def test_hysteresis_cut_at_arrears_restore_at_reconnect_level_after_min_of
     # The landlord's switch does not override the cut.
     with pytest.raises(ServiceValidationError) as err:
         await hass.services.async_call(
-            "switch", "turn_on", {"entity_id": "switch.101_power"}, blocking=True
+            "switch", "turn_on", {"entity_id": "switch.101_power_supply"}, blocking=True
         )
     assert err.value.translation_key == "relay_held_arrears"
     assert hub.relay_101 is False
@@ -705,7 +705,7 @@ async def test_reclose_lockout_and_reset_survive_restart(
     # The switch does not override a lockout; a non-admin may not reset it.
     with pytest.raises(ServiceValidationError) as err:
         await hass.services.async_call(
-            "switch", "turn_on", {"entity_id": "switch.101_power"}, blocking=True
+            "switch", "turn_on", {"entity_id": "switch.101_power_supply"}, blocking=True
         )
     assert err.value.translation_key == "relay_held_locked_out"
     with pytest.raises(Unauthorized):

@@ -88,7 +88,7 @@ async def test_recharge_consume_cut_by_hand_and_bill(instance: Instance) -> None
 
     # Power on from Home Assistant: the meter's relay closes and the heater runs.
     await client.call(
-        "switch", "turn_on", {"entity_id": "switch.101_power"}, response=False
+        "switch", "turn_on", {"entity_id": "switch.101_power_supply"}, response=False
     )
     assert (await meter.read()).relay_closed is True
     await wait_for(
@@ -99,7 +99,7 @@ async def test_recharge_consume_cut_by_hand_and_bill(instance: Instance) -> None
 
     # Power off: the relay opens in the simulator and the counter stops.
     await client.call(
-        "switch", "turn_off", {"entity_id": "switch.101_power"}, response=False
+        "switch", "turn_off", {"entity_id": "switch.101_power_supply"}, response=False
     )
     reading = await meter.read()
     assert reading.relay_closed is False

@@ -192,6 +192,11 @@ def test_poll_cycle_helpers(tmp_path: Path, clock: FakeClock) -> None:
             Decimal("0.6"),
             Decimal("0.4"),
         )  # exact, 1 and 2 March
+        # The account opened on 1 March: a week's figures hold only its 2 days.
+        assert ledger.figures(clock.now(), days=7).accounts["t1"].daily_costs == (
+            Decimal("0.6"),
+            Decimal("0.4"),
+        )
         assert figures.rooms["102"].amount == Decimal("2.00")
 
 

@@ -260,20 +260,24 @@ class Reports:
             )
         }
         accounts = {}
-        for key, account_id, balance in self._db.execute(
-            "SELECT key, account_id, balance_minor FROM account"
+        for key, account_id, balance, opened_at in self._db.execute(
+            "SELECT key, account_id, balance_minor, opened_at FROM account"
             " WHERE kind = 'tenant' AND closed_at IS NULL"
         ):
             wh, charged = period_totals.get(key, (0, 0))
+            # Only days since the account opened: a new tenant's one day of use
+            # is not averaged with six empty days.
+            opened = _dt(opened_at).astimezone(self._calendar.zone).date()
+            since = max(first_day, opened)
             accounts[account_id] = AccountFigures(
                 balance=self._money(balance),
                 kwh=kwh(wh),
                 amount=self._money(charged),
                 daily_costs=tuple(
-                    Decimal(daily[key][first_day + timedelta(days=offset)]).scaleb(
+                    Decimal(daily[key][since + timedelta(days=offset)]).scaleb(
                         -NANO_EXPONENT
                     )
-                    for offset in range(days)
+                    for offset in range((today - since).days)
                 ),
             )
         rooms = {

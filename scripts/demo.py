@@ -777,12 +777,22 @@ async def run_demo(url: str, config: Path, fast: bool, seconds: float) -> None:
                         if saved.get("fast")
                         else "real time"
                     ),
-                    *(f"   {t.name}: {t.story}" for t in DEMO_TENANTS),
+                    *[
+                        await _tenant_line(client, tenant, onboarded is False)
+                        for tenant in DEMO_TENANTS
+                    ],
                     "=" * 64,
                     "",
                 ]
             )
         )
+
+
+async def _tenant_line(client: Client, tenant: DemoTenant, first_start: bool) -> str:
+    """A tenant's rooms and balance now; on the first start, what the demo set up."""
+    balance = await client.state(f"sensor.{entity_slug(tenant.name)}_balance")
+    line = f"   {tenant.name} ({', '.join(tenant.rooms)}): balance {balance}"
+    return f"{line}; {tenant.story}" if first_start and tenant.story else line
 
 
 def main() -> None:

@@ -143,7 +143,10 @@ async def test_the_switch_waits_for_a_protection_cycle_under_way(
     async with protection._lock:  # a cycle deciding on this relay
         switching = hass.async_create_task(
             hass.services.async_call(
-                "switch", "turn_off", {"entity_id": "switch.102_power_supply"}, blocking=True
+                "switch",
+                "turn_off",
+                {"entity_id": "switch.102_power_supply"},
+                blocking=True,
             )
         )
         await asyncio.sleep(0.1)

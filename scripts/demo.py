@@ -758,6 +758,7 @@ async def run_demo(url: str, config: Path, fast: bool, seconds: float) -> None:
             return
         else:
             await client.login(USERNAME, PASSWORD)
+            await client.wait_until_running(seconds)
             if not await client.entries("yunjing"):
                 _say(
                     "demo: the Yunjing hub was removed; `scripts/develop --reset` recreates it"

@@ -187,6 +187,8 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
         # no ledger call runs on a closed ledger.
         self._work = asyncio.Lock()
         self._closed = False
+        # Rooms a tenant is listed for but not moved into: their meter had not answered.
+        self._awaiting_reading: set[str] = set()
         self.protection = Protection(self)
 
     async def async_ledger_job[T](self, func: Callable[..., T], *args: Any) -> T:
@@ -218,9 +220,8 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
 
         A tenant moves into their rooms at the rooms' live readings, so tenants
         wait (`tenants_too=False`) until the meters have been read once. A room
-        listed for a tenant that the ledger does not show them holding (its
-        meter had not answered, or the room was occupied) is tried again at
-        every sync.
+        listed for a tenant that the ledger does not show them holding is tried
+        again at every sync, and at the first poll after its meter answers.
         """
         rooms = room_configs(self.config_entry)
         tenants = tenant_configs(self.config_entry) if tenants_too else {}
@@ -228,13 +229,17 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
         skipped = await self.async_ledger_job(
             self._sync_ledger, rooms, tenants, live, self.now()
         )
+        self._awaiting_reading = {room for _, room, _ in skipped if room not in live}
         for tenant_id, room_id, reason in skipped:
             _LOGGER.warning(
-                "Tenant %s was not moved into room %s (%s); it is tried again when"
-                " the hub's rooms or tenants change, or call yunjing.move_in",
+                "Tenant %s was not moved into room %s (%s); %s",
                 tenants[tenant_id].name,
                 rooms[room_id].name,
                 reason,
+                "it is done once the meter answers"
+                if room_id in self._awaiting_reading
+                else "it is tried again when the hub's rooms or tenants change,"
+                " or call yunjing.move_in",
             )
         for room_id in set(self._counters) - set(rooms):
             del self._counters[room_id]
@@ -528,6 +533,12 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
                 raise UpdateFailed(
                     translation_domain=DOMAIN, translation_key="hub_closed"
                 )
+            if self._awaiting_reading & set(self._live_readings()):
+                try:
+                    await self.async_sync_ledger()
+                except Exception:
+                    # The poll bills what it reads all the same; the next one retries.
+                    _LOGGER.exception("Waiting move-ins could not be done")
             return await self._async_poll()
 
     async def _async_poll(self) -> Snapshot:

@@ -84,7 +84,9 @@ def test_monthly_fee_prorated_by_occupancy(tmp_path: Path, clock: FakeClock) -> 
         ledger.close_due_periods(clock.now())
         assert ledger.balance("t1") == Decimal("-31.00")
         assert ledger.balance("t2") == Decimal("-10.00")
-        assert ledger.bill("t2", date(2024, 3, 1)).rooms == ()
+        # A room held but unused is on the bill, with its share of the fee.
+        (room,) = ledger.bill("t2", date(2024, 3, 1)).rooms
+        assert (room.room_id, room.kwh, room.fees) == ("102", Decimal(0), Decimal(10))
         assert ledger.bill("t2", date(2024, 3, 1)).fees == Decimal("10.00")
 
 

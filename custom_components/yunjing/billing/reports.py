@@ -166,11 +166,23 @@ class Reports:
             opening,
             closing,
         ) in self._db.execute(
-            "SELECT rp.room_key, r.room_id, r.name, rp.wh, rp.free_wh, rp.charged_minor,"
-            " rp.opening_reading_wh, rp.closing_reading_wh FROM room_period rp"
-            " JOIN room r ON r.key = rp.room_key"
-            " WHERE rp.account_key = ? AND rp.period_key = ? ORDER BY r.room_id",
-            (account_key, period.key),
+            # Rooms charged in the period, and rooms held in it that used nothing.
+            "SELECT r.key, r.room_id, r.name, COALESCE(rp.wh, 0), COALESCE(rp.free_wh, 0),"
+            " COALESCE(rp.charged_minor, 0), rp.opening_reading_wh, rp.closing_reading_wh"
+            " FROM room r LEFT JOIN room_period rp"
+            " ON rp.room_key = r.key AND rp.account_key = ? AND rp.period_key = ?"
+            " WHERE rp.room_key IS NOT NULL OR EXISTS (SELECT 1 FROM occupancy o"
+            " WHERE o.room_key = r.key AND o.account_key = ? AND o.start_at < ?"
+            " AND COALESCE(o.end_at, ?) > ?)"
+            " ORDER BY r.room_id",
+            (
+                account_key,
+                period.key,
+                account_key,
+                _us(period.end),
+                _us(period.end),
+                _us(period.start),
+            ),
         ).fetchall():
             lines = tuple(
                 BillLine(rate, tier, kwh(line_wh), kwh(line_free), self._exact(nanos))

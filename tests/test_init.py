@@ -14,6 +14,7 @@ from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
 )
 
+from custom_components.yunjing.billing.errors import BillingError
 from custom_components.yunjing.const import DOMAIN
 from custom_components.yunjing.meters.simulator import Simulator
 
@@ -193,6 +194,22 @@ async def test_an_update_while_the_hub_unloads_is_left_to_the_next_setup(
     assert hub.state is ConfigEntryState.NOT_LOADED
     assert "Error doing job" not in caplog.text
     assert "Traceback" not in caplog.text
+
+
+async def test_work_queued_behind_closing_gets_a_clear_refusal(
+    hass: HomeAssistant, hub: MockConfigEntry
+) -> None:
+    coordinator = hub.runtime_data.coordinator
+    async with coordinator._work:  # a poll under way
+        closing = hass.async_create_task(coordinator.async_close())
+        replacing = hass.async_create_task(
+            coordinator.async_replace_meter("room101", 100_000, 0, None)
+        )
+        await asyncio.sleep(0.1)
+    await closing
+    with pytest.raises(BillingError) as err:
+        await replacing
+    assert err.value.code == "ledger_closed"
 
 
 async def test_unique_ids_come_from_subentries(

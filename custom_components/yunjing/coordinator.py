@@ -183,8 +183,8 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
         self.now = clock
         self._counters: dict[str, EnergyCounter] = {}
         self._offline: dict[str, datetime] = {}
-        # One poll, subentry change or move at a time; closing waits for it, so
-        # no ledger call runs on a closed ledger.
+        # One poll, subentry change or move at a time; closing the ledger waits
+        # for it (and the ledger refuses anything after, with a clear error).
         self._work = asyncio.Lock()
         self._closed = False
         # Rooms a tenant is listed for but not moved into: their meter had not answered.
@@ -297,10 +297,15 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
             await self.async_sync_ledger()
 
     async def async_close(self) -> None:
-        """Close the bus and the ledger once the poll or change under way is done."""
+        """Stop polling and close the bus, then the ledger once the work under way is done.
+
+        Closing the bus first cuts a poll under way short: its remaining reads
+        fail at once and it stops before billing.
+        """
+        self._closed = True
+        await self.async_shutdown()
+        await self.bus.close()
         async with self._work:
-            self._closed = True
-            await self.bus.close()
             await self.async_ledger_job(self.ledger.close)
 
     async def _async_settle_removed(self) -> None:
@@ -530,9 +535,7 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
     async def _async_update_data(self) -> Snapshot:
         async with self._work:
             if self._closed:
-                raise UpdateFailed(
-                    translation_domain=DOMAIN, translation_key="hub_closed"
-                )
+                return self.data  # unloading: nothing more is read or billed
             if self._awaiting_reading & set(self._live_readings()):
                 try:
                     await self.async_sync_ledger()
@@ -547,6 +550,8 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
         readings = await self.bus.read_all(
             [(room.unit_id, room.model) for room in rooms.values()]
         )
+        if self._closed:
+            return self.data  # the hub unloads: these reads were cut short
         deltas: list[ConsumptionDelta] = []
         # Counts that start again: room -> (old count's final reading, or None
         # for the ledger's last; the new count's first reading).

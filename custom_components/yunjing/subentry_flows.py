@@ -153,9 +153,12 @@ class RoomSubentryFlow(_HubSubentryFlow):
                     data[CONF_UNIT_ID],
                     data[CONF_MODEL],
                 ):
-                    await hub.runtime_data.coordinator.async_meter_changed(
-                        subentry.subentry_id, import_wh
-                    )
+                    try:
+                        await hub.runtime_data.coordinator.async_meter_changed(
+                            subentry.subentry_id, import_wh
+                        )
+                    except BillingError:  # the hub unloaded meanwhile
+                        return self.async_abort(reason="hub_not_loaded")
                 return self.async_update_and_abort(
                     hub,
                     subentry,

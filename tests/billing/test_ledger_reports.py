@@ -9,7 +9,7 @@ import pytest
 
 from custom_components.yunjing.billing.ledger import Ledger
 
-from .ledger_helpers import START, FakeClock, delta, opened
+from .ledger_helpers import START, FakeClock, Meter, delta, opened
 
 
 @pytest.fixture
@@ -192,12 +192,29 @@ def test_poll_cycle_helpers(tmp_path: Path, clock: FakeClock) -> None:
             Decimal("0.6"),
             Decimal("0.4"),
         )  # exact, 1 and 2 March
-        # The account opened on 1 March: a week's figures hold only its 2 days.
+        # The account opened at midnight on 1 March: a week's figures hold only
+        # its 2 days, not five empty days besides.
         assert ledger.figures(clock.now(), days=7).accounts["t1"].daily_costs == (
             Decimal("0.6"),
             Decimal("0.4"),
         )
         assert figures.rooms["102"].amount == Decimal("2.00")
+
+
+def test_daily_costs_leave_out_the_partial_first_day(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    with opened(tmp_path / "l.db", clock) as ledger:
+        late = clock.set(START + timedelta(hours=23))
+        ledger.open_account("t1", "Tenant")
+        ledger.add_room("101", "Room")
+        ledger.move_in("101", "t1", late, 0)
+        meter = Meter(ledger, "101", late)
+        meter.consume(1000, seconds=3600)  # 1 kWh in the first hour
+        meter.consume(24_000, seconds=86400)  # 24 kWh the next day
+        clock.set(START + timedelta(days=2, hours=1))
+        costs = ledger.figures(clock.now(), days=7).accounts["t1"].daily_costs
+        assert costs == (Decimal("4.8"),)  # 2 March only, 24 kWh at 0.20
 
 
 def test_correction_limited_to_the_tenant(tmp_path: Path, clock: FakeClock) -> None:

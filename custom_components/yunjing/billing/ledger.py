@@ -759,8 +759,9 @@ class Ledger(LedgerCore):
         """End the tenancy of one room (a room taken out of service); returns its tenant.
 
         The tenant pays the room's energy up to `reading_wh` (None: the last
-        recorded reading) and, at period close, its monthly fee prorated to
-        `at`. The account stays open; the room's later energy is the landlord's.
+        recorded reading) and its monthly fee prorated to `at` (at period
+        close, or at move-out if the tenant leaves first). The account stays
+        open; the room's later energy is the landlord's.
         """
         at_utc = self._check_time(at, "end of occupancy")
         if reading_wh is not None:

@@ -119,10 +119,17 @@ class LedgerCore:
         self._landlord_key = self._account(LANDLORD_ACCOUNT_ID).key
         self._reports = Reports(connection, currency, self.calendar)
 
+    def _begin(self, statement: str) -> None:
+        try:
+            self._db.execute(statement)
+        except sqlite3.ProgrammingError as err:
+            # Closed (the hub is unloading): a clear refusal, nothing written.
+            raise BillingError("ledger_closed", "The ledger is closed") from err
+
     @contextmanager
     def _write(self) -> Iterator[None]:
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
+            self._begin("BEGIN IMMEDIATE")
             try:
                 yield
                 self._db.execute("COMMIT")
@@ -140,7 +147,7 @@ class LedgerCore:
     @contextmanager
     def _read(self) -> Iterator[None]:
         with self._lock:
-            self._db.execute("BEGIN")
+            self._begin("BEGIN")
             try:
                 yield
             finally:

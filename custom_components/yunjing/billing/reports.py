@@ -6,7 +6,7 @@ Called by `Ledger` inside its lock and a read transaction.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 import json
 import sqlite3
@@ -248,7 +248,8 @@ class Reports:
 
     def figures(self, period: Period, now: datetime, days: int) -> CycleFigures:
         """Open tenant accounts and rooms: balance, this period's energy and charges,
-        and the exact energy cost of each of the last `days` local days (today excluded)."""
+        and the exact energy cost of each of the last `days` local days (today
+        excluded) that the account was open for all day."""
         today = now.astimezone(self._calendar.zone).date()
         first_day = today - timedelta(days=days)
         first_hour = _us(
@@ -277,10 +278,11 @@ class Reports:
             " WHERE kind = 'tenant' AND closed_at IS NULL"
         ):
             wh, charged = period_totals.get(key, (0, 0))
-            # Only days since the account opened: a new tenant's one day of use
-            # is not averaged with six empty days.
-            opened = _dt(opened_at).astimezone(self._calendar.zone).date()
-            since = max(first_day, opened)
+            # Only full days of the account: a new tenant's first (partial) day
+            # is not a day's use, nor are the empty days before it.
+            opened = _dt(opened_at).astimezone(self._calendar.zone)
+            first_full_day = opened.date() + timedelta(days=opened.time() != time(0))
+            since = max(first_day, first_full_day)
             accounts[account_id] = AccountFigures(
                 balance=self._money(balance),
                 kwh=kwh(wh),

@@ -303,6 +303,26 @@ async def test_a_room_added_to_a_tenant_is_moved_into_once_it_answers(
     assert state(hass, "sensor.li_lei_balance") == "9.00"
 
 
+async def test_after_a_crash_between_ledger_and_room_list_the_ledger_decides(
+    hass: HomeAssistant, hub: MockConfigEntry, simulator: Simulator
+) -> None:
+    # Home Assistant stopped after the ledger moved Li Lei into room 103 and
+    # before the tenant's room list said so.
+    ledger = hub.runtime_data.coordinator.ledger
+    now = hub.runtime_data.coordinator.now()
+    await hass.async_add_executor_job(ledger.move_in, "room103", "lilei", now, 300_000)
+    assert await hass.config_entries.async_reload(hub.entry_id)
+    await hass.async_block_till_done()
+    assert hub.subentries["lilei"].data["rooms"] == ["room101", "room102", "room103"]
+    # Same after a move-out: the closed account holds no room.
+    ledger = hub.runtime_data.coordinator.ledger
+    now = hub.runtime_data.coordinator.now()
+    await hass.async_add_executor_job(ledger.move_out, "lilei", now)
+    assert await hass.config_entries.async_reload(hub.entry_id)
+    await hass.async_block_till_done()
+    assert hub.subentries["lilei"].data["rooms"] == []
+
+
 async def test_a_ledger_failure_leaves_the_energy_to_the_next_poll(
     hass: HomeAssistant,
     hub: MockConfigEntry,

@@ -226,9 +226,11 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
         rooms = room_configs(self.config_entry)
         tenants = tenant_configs(self.config_entry) if tenants_too else {}
         live = self._live_readings()
-        skipped = await self.async_ledger_job(
+        skipped, held, closed = await self.async_ledger_job(
             self._sync_ledger, rooms, tenants, live, self.now()
         )
+        if tenants_too:
+            self._list_what_the_ledger_holds(rooms, held, closed)
         self._awaiting_reading = {room for _, room, _ in skipped if room not in live}
         for tenant_id, room_id, reason in skipped:
             _LOGGER.warning(
@@ -250,10 +252,11 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
         tenants: dict[str, TenantConfig],
         live: dict[str, int],
         now: datetime,
-    ) -> list[tuple[str, str, str]]:
+    ) -> tuple[list[tuple[str, str, str]], dict[str, str], set[str]]:
         """Executor: open what the ledger lacks, move tenants into the rooms listed for them.
 
-        Returns the (tenant, room, reason) of each move-in not done.
+        Returns the (tenant, room, reason) of each move-in not done, the rooms
+        held (room -> tenant) and the closed tenant accounts.
         """
         known_rooms, known_accounts = self.ledger.known_ids()
         for room in rooms.values():
@@ -282,7 +285,36 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
                     skipped.append((tenant.tenant_id, room_id, str(err)))
                     continue
                 held[room_id] = tenant.tenant_id
-        return skipped
+        return skipped, held, known_accounts - set(open_accounts)
+
+    def _list_what_the_ledger_holds(
+        self, rooms: dict[str, RoomConfig], held: dict[str, str], closed: set[str]
+    ) -> None:
+        """Tenants' room lists as the ledger has them.
+
+        A move in or out commits the ledger, then the tenant's room list; after
+        a crash between the two the ledger, which bills, decides. Rooms listed
+        but not held yet (waiting for their meter) stay listed.
+        """
+        for tenant in tenant_configs(self.config_entry).values():
+            subentry = self.config_entry.subentries[tenant.tenant_id]
+            listed = list(subentry.data.get(CONF_ROOMS, []))
+            if tenant.tenant_id in closed:
+                wanted = []
+            else:
+                wanted = listed + sorted(
+                    room
+                    for room, holder in held.items()
+                    if holder == tenant.tenant_id
+                    and room in rooms
+                    and room not in listed
+                )
+            if wanted != listed:
+                self.hass.config_entries.async_update_subentry(
+                    self.config_entry,
+                    subentry,
+                    data={**subentry.data, CONF_ROOMS: wanted},
+                )
 
     async def async_apply_subentry_changes(self) -> None:
         """Subentries added, changed or removed: bring the ledger in line, one change at a time.

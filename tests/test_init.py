@@ -212,6 +212,32 @@ async def test_work_queued_behind_closing_gets_a_clear_refusal(
     assert err.value.code == "ledger_closed"
 
 
+async def test_a_cycle_cut_short_by_unloading_sends_no_relay_command(
+    hass: HomeAssistant,
+    hub: MockConfigEntry,
+    simulator: Simulator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    coordinator = hub.runtime_data.coordinator
+    bill_cycle = coordinator._bill_cycle
+
+    def unloading_meanwhile(*args: Any) -> Any:
+        result = bill_cycle(*args)
+        coordinator._closed = True  # async_close began while the ledger wrote
+        return result
+
+    async def no_protection(*args: Any) -> Any:
+        raise AssertionError("protection ran on a closing hub")
+
+    monkeypatch.setattr(coordinator, "_bill_cycle", unloading_meanwhile)
+    monkeypatch.setattr(coordinator.protection, "async_run", no_protection)
+    before = coordinator.data
+    await poll_after(hass, simulator, 60)
+    assert coordinator.last_update_success
+    assert coordinator.data is before
+    coordinator._closed = False
+
+
 async def test_unique_ids_come_from_subentries(
     hass: HomeAssistant, hub: MockConfigEntry
 ) -> None:

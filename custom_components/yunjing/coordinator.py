@@ -659,6 +659,10 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
         for room_id in unbilled:
             # Its counter no longer continues the ledger: start again from the ledger's reading.
             self._counters.pop(room_id, None)
+        if self._closed:
+            # Unloading closed the bus while this cycle billed: no relay command
+            # would get through, and a failed one must not be reported.
+            return self.data
         protection = await self.protection.async_run(
             now,
             rooms,

@@ -220,6 +220,8 @@ async def test_bill_usage_recharges_and_reports(
     assert [(row["reference"], row["amount"]) for row in recharges["recharges"]] == [
         ("R-3", "100.00")
     ]
+    # Without dates: the last 30 days.
+    assert await call(hass, "get_recharges", {"tenant": tenant}, admin) == recharges
     with pytest.raises(ServiceValidationError) as err:
         await call(
             hass,

@@ -87,7 +87,7 @@ REPLACE_SCHEMA = ROOM_SCHEMA.extend(
 BILL_SCHEMA = TENANT_SCHEMA.extend({vol.Optional(ATTR_PERIOD): cv.date})
 USAGE_SCHEMA = TENANT_SCHEMA.extend({vol.Optional(ATTR_ROOM): cv.string})
 RANGE_SCHEMA = TENANT_SCHEMA.extend(
-    {vol.Required(ATTR_START): cv.date, vol.Required(ATTR_END): cv.date}
+    {vol.Optional(ATTR_START): cv.date, vol.Optional(ATTR_END): cv.date}
 )
 KEEP_ON_SCHEMA = vol.All(
     vol.Schema(
@@ -289,18 +289,21 @@ async def _get_usage(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     return cast(ServiceResponse, usage)
 
 
-async def _get_recharges(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
-    entry, tenant = _subentry_of_device(hass, call.data[ATTR_TENANT], SUBENTRY_TENANT)
-    start, end = call.data[ATTR_START], call.data[ATTR_END]
+def _date_range(call: ServiceCall, today: date) -> tuple[datetime, datetime]:
+    """The local days `start` to `end` (default: the last 30 days), as instants."""
+    start = call.data.get(ATTR_START, today - timedelta(days=30))
+    end = call.data.get(ATTR_END, today)
     if end < start:
         raise user_error("range_reversed")
+    return _local_start(start), _local_start(end + timedelta(days=1))
+
+
+async def _get_recharges(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    entry, tenant = _subentry_of_device(hass, call.data[ATTR_TENANT], SUBENTRY_TENANT)
+    today = dt_util.as_local(entry.runtime_data.coordinator.now()).date()
     ledger = entry.runtime_data.coordinator.ledger
     entries = await _ledger_call(
-        entry,
-        ledger.recharges,
-        _local_start(start),
-        _local_start(end + timedelta(days=1)),
-        tenant,
+        entry, ledger.recharges, *_date_range(call, today), tenant
     )
     return {"recharges": [row.as_dict() for row in entries]}
 
@@ -322,16 +325,7 @@ async def _get_report(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse
     if report == "payment_trends":
         months = await _ledger_call(entry, ledger.payment_trends, now)
         return {"periods": [month.as_dict() for month in months]}
-    start = call.data.get(ATTR_START, today - timedelta(days=30))
-    end = call.data.get(ATTR_END, today)
-    if end < start:
-        raise user_error("range_reversed")
-    rows = await _ledger_call(
-        entry,
-        ledger.operations,
-        _local_start(start),
-        _local_start(end + timedelta(days=1)),
-    )
+    rows = await _ledger_call(entry, ledger.operations, *_date_range(call, today))
     return {"operations": [row.as_dict() for row in rows]}
 
 

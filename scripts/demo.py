@@ -398,10 +398,20 @@ def entity_slug(name: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in name.lower()).strip("_")
 
 
+UNWANTED_DEFAULTS = ("google_translate", "radio_browser")
+
+
 async def configure_demo(
     client: Client, *, time_scale: int, poll_interval: int
 ) -> dict[str, Any]:
     """Core settings, the simulated hub, rooms, tenants, balances, script, dashboard."""
+    # Onboarding adds these; offline and without their requirements here they
+    # only fill the log with errors.
+    for domain in UNWANTED_DEFAULTS:
+        for entry in await client.entries(domain):
+            await client.request(
+                "DELETE", f"/api/config/config_entries/entry/{entry['entry_id']}"
+            )
     await client.ws(
         "config/core/update",
         time_zone="Asia/Shanghai",

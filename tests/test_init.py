@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from types import MappingProxyType
 from typing import Any
 
-from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import Context, HomeAssistant
+from homeassistant.config_entries import ConfigEntryState, ConfigSubentry
+from homeassistant.core import Context, Event, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.update_coordinator import UpdateFailed
 import pytest
@@ -236,6 +237,57 @@ async def test_a_cycle_cut_short_by_unloading_sends_no_relay_command(
     assert coordinator.last_update_success
     assert coordinator.data is before
     coordinator._closed = False
+
+
+def _as_subentry(data: Any) -> ConfigSubentry:
+    return ConfigSubentry(
+        subentry_id=data["subentry_id"],
+        subentry_type=data["subentry_type"],
+        title=data["title"],
+        unique_id=data["unique_id"],
+        data=MappingProxyType(data["data"]),
+    )
+
+
+async def test_a_tenant_device_appears_only_once_the_ledger_has_the_account(
+    hass: HomeAssistant, hub: MockConfigEntry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    coordinator = hub.runtime_data.coordinator
+    ledger = coordinator.ledger
+    without_account: list[str] = []
+
+    @callback
+    def device_created(event: Event[dr.EventDeviceRegistryUpdatedData]) -> None:
+        if event.data["action"] != "create":
+            return
+        device = dr.async_get(hass).async_get(event.data["device_id"])
+        assert device is not None
+        _, accounts = ledger.known_ids()
+        subentry = hub.subentries.get(device.config_subentry_id or "")
+        if subentry is None or subentry.subentry_type != "tenant":
+            return
+        if subentry.subentry_id not in accounts:
+            without_account.append(subentry.title)
+
+    hass.bus.async_listen(dr.EVENT_DEVICE_REGISTRY_UPDATED, device_created)
+    sync = coordinator.async_sync_ledger
+
+    async def another_tenant_arrives_meanwhile(**kwargs: Any) -> None:
+        await sync(**kwargs)
+        if "hanmeimei" not in hub.subentries:
+            hass.config_entries.async_add_subentry(
+                hub, _as_subentry(tenant_subentry("hanmeimei", "Han Meimei", []))
+            )
+
+    monkeypatch.setattr(
+        coordinator, "async_sync_ledger", another_tenant_arrives_meanwhile
+    )
+    hass.config_entries.async_add_subentry(
+        hub, _as_subentry(tenant_subentry("wangfang", "Wang Fang", []))
+    )
+    await hass.async_block_till_done()
+    assert without_account == []
+    assert state(hass, "sensor.han_meimei_balance") == "0.00"
 
 
 async def test_unique_ids_come_from_subentries(

@@ -167,15 +167,16 @@ async def _async_entry_updated(hass: HomeAssistant, entry: YunjingConfigEntry) -
         return  # unloading or reloading: the next setup reads the subentries
     runtime = entry.runtime_data
     try:
-        await runtime.coordinator.async_apply_subentry_changes()
+        in_ledger = await runtime.coordinator.async_apply_subentry_changes()
     except Exception:
         _LOGGER.exception(
             "Hub %s: the ledger could not take the changed rooms and tenants",
             entry.title,
         )
+        return
     if entry.state is not ConfigEntryState.LOADED:
         return
-    runtime.new_subentries(entry)
+    runtime.new_subentries(entry, in_ledger)
     await runtime.coordinator.async_request_refresh()
 
 

@@ -316,17 +316,20 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
                     data={**subentry.data, CONF_ROOMS: wanted},
                 )
 
-    async def async_apply_subentry_changes(self) -> None:
+    async def async_apply_subentry_changes(self) -> set[str]:
         """Subentries added, changed or removed: bring the ledger in line, one change at a time.
 
         First what was removed (a removed tenant is settled, a removed room's
         tenancy ends), then what was added (accounts opened, rooms moved into).
+        Returns the ids of the subentries the ledger now has.
         """
         async with self._work:
             if self._closed:
-                return
+                return set()
+            in_ledger = set(self.config_entry.subentries)
             await self._async_settle_removed()
             await self.async_sync_ledger()
+            return in_ledger
 
     async def async_close(self) -> None:
         """Stop polling and close the bus, then the ledger once the work under way is done.

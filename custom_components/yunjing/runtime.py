@@ -32,20 +32,19 @@ class YunjingRuntime:
             adder(subentry)
         self._known.update(entry.subentries)
 
-    def new_subentries(self, entry: YunjingConfigEntry) -> set[str]:
-        """Give the subentries added since the last call to every platform.
+    def new_subentries(self, entry: YunjingConfigEntry, in_ledger: set[str]) -> None:
+        """Give every platform the subentries added since, once the ledger has them.
 
-        Returns the ids of the subentries removed since the last call.
+        Until then a tenant's device would take recharges for an account
+        that does not exist yet.
         """
         for subentry_id, subentry in entry.subentries.items():
-            if subentry_id in self._known:
+            if subentry_id in self._known or subentry_id not in in_ledger:
                 continue
             self._known.add(subentry_id)
             for adder in self._adders:
                 adder(subentry)
-        removed = self._known - set(entry.subentries)
-        self._known -= removed
-        return removed
+        self._known &= set(entry.subentries)
 
 
 type YunjingConfigEntry = ConfigEntry[YunjingRuntime]

@@ -17,6 +17,7 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.yunjing.billing.errors import BillingError
 from custom_components.yunjing.const import DOMAIN
+from custom_components.yunjing.coordinator import room_configs
 from custom_components.yunjing.meters.simulator import Simulator
 
 from .conftest import hub_entry, room_subentry, tenant_subentry
@@ -213,6 +214,19 @@ async def test_work_queued_behind_closing_gets_a_clear_refusal(
     assert err.value.code == "ledger_closed"
 
 
+async def test_unloading_lets_a_relay_command_under_way_finish(
+    hass: HomeAssistant, hub: MockConfigEntry, simulator: Simulator
+) -> None:
+    coordinator = hub.runtime_data.coordinator
+    room = room_configs(hub)["room102"]
+    async with coordinator.protection.idle():  # a cut under way
+        closing = hass.async_create_task(coordinator.async_close())
+        await asyncio.sleep(0.1)
+        assert await coordinator.bus.set_relay(room.unit_id, room.model, False)
+    await closing
+    assert simulator.room(2).relay_closed is False
+
+
 async def test_a_cycle_cut_short_by_unloading_sends_no_relay_command(
     hass: HomeAssistant,
     hub: MockConfigEntry,
@@ -230,12 +244,17 @@ async def test_a_cycle_cut_short_by_unloading_sends_no_relay_command(
     async def no_protection(*args: Any) -> Any:
         raise AssertionError("protection ran on a closing hub")
 
+    announced: list[Any] = []
     monkeypatch.setattr(coordinator, "_bill_cycle", unloading_meanwhile)
     monkeypatch.setattr(coordinator.protection, "async_run", no_protection)
+    monkeypatch.setattr(
+        coordinator.protection, "bills_issued", lambda *args: announced.append(args)
+    )
     before = coordinator.data
     await poll_after(hass, simulator, 60)
     assert coordinator.last_update_success
     assert coordinator.data is before
+    assert len(announced) == 1  # the cycle's bills (none here) are still announced
     coordinator._closed = False
 
 

@@ -332,14 +332,16 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
             return in_ledger
 
     async def async_close(self) -> None:
-        """Stop polling and close the bus, then the ledger once the work under way is done.
+        """Stop polling, close the bus and then the ledger, once the work under way is done.
 
-        Closing the bus first cuts a poll under way short: its remaining reads
-        fail at once and it stops before billing.
+        The bus closes as soon as no relay command is under way, which cuts a
+        poll's reads short: it stops before billing. A poll already billing
+        finishes that and announces its bills, but sends no relay command.
         """
         self._closed = True
         await self.async_shutdown()
-        await self.bus.close()
+        async with self.protection.idle():  # relay commands under way finish
+            await self.bus.close()
         async with self._work:
             await self.async_ledger_job(self.ledger.close)
 
@@ -662,17 +664,14 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
         for room_id in unbilled:
             # Its counter no longer continues the ledger: start again from the ledger's reading.
             self._counters.pop(room_id, None)
+        tenants = tenant_configs(self.config_entry)
+        self.protection.bills_issued(bills, tenants)
         if self._closed:
             # Unloading closed the bus while this cycle billed: no relay command
             # would get through, and a failed one must not be reported.
             return self.data
         protection = await self.protection.async_run(
-            now,
-            rooms,
-            room_readings,
-            figures,
-            tenant_configs(self.config_entry),
-            bills,
+            now, rooms, room_readings, figures, tenants
         )
         return self._snapshot(rooms, room_readings, figures, protection)
 

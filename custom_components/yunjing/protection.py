@@ -14,7 +14,8 @@ but may not close one that a policy holds open (see `async_switch_by_hand`).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -374,24 +375,10 @@ class Protection:
 
     # --- the poll cycle -----------------------------------------------------
 
-    async def async_run(self, *args: Any) -> dict[str, RoomProtection]:
-        """Evaluate and execute the policy after a cycle's billing (see `_async_run`)."""
-        async with self._lock:
-            return await self._async_run(*args)
-
-    async def _async_run(
-        self,
-        now: datetime,
-        rooms: Mapping[str, RoomConfig],
-        readings: Mapping[str, Reading | None],
-        figures: CycleFigures,
-        tenants: Mapping[str, TenantConfig],
-        bills: list[Bill],
-    ) -> dict[str, RoomProtection]:
-        """Evaluate and execute the policy after a cycle's billing; returns room states."""
-        for manual in (self.manual_tenants, self.manual_rooms):
-            for key in [key for key, until in manual.items() if until <= now]:
-                del manual[key]
+    def bills_issued(
+        self, bills: list[Bill], tenants: Mapping[str, TenantConfig]
+    ) -> None:
+        """The bill-issued event of each bill a cycle closed (the ledger returns them once)."""
         for bill in bills:
             self._fire(
                 EVENT_BILL_ISSUED,
@@ -406,6 +393,30 @@ class Protection:
                 fees=bill.fees,
                 recharges=bill.recharges,
             )
+
+    @asynccontextmanager
+    async def idle(self) -> AsyncIterator[None]:
+        """No cycle or landlord's switch sends a relay command meanwhile."""
+        async with self._lock:
+            yield
+
+    async def async_run(self, *args: Any) -> dict[str, RoomProtection]:
+        """Evaluate and execute the policy after a cycle's billing (see `_async_run`)."""
+        async with self._lock:
+            return await self._async_run(*args)
+
+    async def _async_run(
+        self,
+        now: datetime,
+        rooms: Mapping[str, RoomConfig],
+        readings: Mapping[str, Reading | None],
+        figures: CycleFigures,
+        tenants: Mapping[str, TenantConfig],
+    ) -> dict[str, RoomProtection]:
+        """Evaluate and execute the policy after a cycle's billing; returns room states."""
+        for manual in (self.manual_tenants, self.manual_rooms):
+            for key in [key for key, until in manual.items() if until <= now]:
+                del manual[key]
         balances: dict[str, Decimal] = {}
         for tenant in tenants.values():
             account = figures.accounts.get(tenant.tenant_id)

@@ -220,8 +220,12 @@ async def test_bill_usage_recharges_and_reports(
     assert [(row["reference"], row["amount"]) for row in recharges["recharges"]] == [
         ("R-3", "100.00")
     ]
-    # Without dates: the last 30 days.
+    # Without dates: the 30 days up to today (or up to `end`).
     assert await call(hass, "get_recharges", {"tenant": tenant}, admin) == recharges
+    old = await call(
+        hass, "get_recharges", {"tenant": tenant, "end": "2024-01-31"}, admin
+    )
+    assert old == {"recharges": []}
     with pytest.raises(ServiceValidationError) as err:
         await call(
             hass,

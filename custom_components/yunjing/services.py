@@ -290,9 +290,9 @@ async def _get_usage(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
 
 
 def _date_range(call: ServiceCall, today: date) -> tuple[datetime, datetime]:
-    """The local days `start` to `end` (default: the last 30 days), as instants."""
-    start = call.data.get(ATTR_START, today - timedelta(days=30))
+    """The local days `start` to `end` as instants; by default the 30 days up to `end` (today)."""
     end = call.data.get(ATTR_END, today)
+    start = call.data.get(ATTR_START, end - timedelta(days=29))
     if end < start:
         raise user_error("range_reversed")
     return _local_start(start), _local_start(end + timedelta(days=1))

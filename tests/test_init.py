@@ -411,6 +411,12 @@ async def test_after_a_crash_between_ledger_and_room_list_the_ledger_decides(
     assert await hass.config_entries.async_reload(hub.entry_id)
     await hass.async_block_till_done()
     assert hub.subentries["lilei"].data["rooms"] == ["room101", "room102", "room103"]
+    # A tenant waiting for room 103's meter loses it to the one who moved in.
+    hass.config_entries.async_add_subentry(
+        hub, _as_subentry(tenant_subentry("hanmeimei", "Han Meimei", ["room103"]))
+    )
+    await hass.async_block_till_done()
+    assert hub.subentries["hanmeimei"].data["rooms"] == []
     # Same after a move-out: the closed account holds no room.
     ledger = hub.runtime_data.coordinator.ledger
     now = hub.runtime_data.coordinator.now()

@@ -293,8 +293,9 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
         """Tenants' room lists as the ledger has them.
 
         A move in or out commits the ledger, then the tenant's room list; after
-        a crash between the two the ledger, which bills, decides. Rooms listed
-        but not held yet (waiting for their meter) stay listed.
+        a crash between the two the ledger, which bills, decides. So does it
+        for a room listed for one tenant while another moved in. Rooms listed
+        but held by nobody yet (waiting for their meter) stay listed.
         """
         for tenant in tenant_configs(self.config_entry).values():
             subentry = self.config_entry.subentries[tenant.tenant_id]
@@ -302,7 +303,11 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
             if tenant.tenant_id in closed:
                 wanted = []
             else:
-                wanted = listed + sorted(
+                wanted = [
+                    room
+                    for room in listed
+                    if held.get(room) in (None, tenant.tenant_id)
+                ] + sorted(
                     room
                     for room, holder in held.items()
                     if holder == tenant.tenant_id

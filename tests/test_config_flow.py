@@ -271,6 +271,7 @@ async def test_room_flow_reads_the_meter_before_saving(
     cases: tuple[tuple[dict[str, Any], dict[str, str]], ...] = (
         ({"unit_id": 9}, {"base": "meter_not_responding"}),
         ({"name": "  "}, {"name": "name_required"}),
+        ({"name": "1" * 201}, {"name": "name_too_long"}),
         ({"model": "sdm120", "unit_id": 3}, {"has_relay": "model_has_no_relay"}),
     )
     # The form's own bounds refuse what no bus can address or no meter can rate.
@@ -345,6 +346,7 @@ async def test_tenant_flow_moves_in_and_validates_levels(
             {"reconnect_level": "reconnect_below_credit_limit"},
         ),
         ({"name": "li lei"}, {"name": "name_in_use"}),
+        ({"name": "L" * 201}, {"name": "name_too_long"}),
     )
     for change, errors in cases:
         result = await _add_subentry(hass, hub, "tenant")

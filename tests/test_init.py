@@ -309,6 +309,29 @@ async def test_a_tenant_device_appears_only_once_the_ledger_has_the_account(
     assert state(hass, "sensor.han_meimei_balance") == "0.00"
 
 
+async def test_a_poll_before_the_subentry_change_is_applied_bills_the_new_room(
+    hass: HomeAssistant,
+    hub: MockConfigEntry,
+    simulator: Simulator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    coordinator = hub.runtime_data.coordinator
+
+    async def not_yet() -> set[str]:  # the update listener has not run yet
+        return set()
+
+    monkeypatch.setattr(coordinator, "async_apply_subentry_changes", not_yet)
+    hass.config_entries.async_add_subentry(
+        hub, _as_subentry(room_subentry("room104", "104", "sdm120", 4, False))
+    )
+    await hass.async_block_till_done()
+    await poll_after(hass, simulator, 60)
+    assert coordinator.last_update_success  # room 104 has no ledger row yet: added
+    rooms, _ = await hass.async_add_executor_job(coordinator.ledger.known_ids)
+    assert "room104" in rooms
+    await hass.async_block_till_done()
+
+
 async def test_unique_ids_come_from_subentries(
     hass: HomeAssistant, hub: MockConfigEntry
 ) -> None:

@@ -690,11 +690,7 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
         ]
         if not missing:
             return
-        baselines = await self.async_ledger_job(
-            lambda: {
-                room.room_id: self.ledger.room_reading(room.room_id) for room in missing
-            }
-        )
+        baselines = await self.async_ledger_job(self._baselines, missing)
         for room in missing:
             baseline_wh, baseline_at = baselines[room.room_id]
             self._counters[room.room_id] = EnergyCounter(
@@ -703,6 +699,17 @@ class MeterCoordinator(DataUpdateCoordinator[Snapshot]):
                 baseline_wh=baseline_wh,
                 baseline_at=baseline_at,
             )
+
+    def _baselines(
+        self, rooms: list[RoomConfig]
+    ) -> dict[str, tuple[int | None, datetime | None]]:
+        """Executor: each room's last billed reading; a room just added (its
+        subentry change not applied yet) is added to the ledger first."""
+        known_rooms, _ = self.ledger.known_ids()
+        for room in rooms:
+            if room.room_id not in known_rooms:
+                self.ledger.add_room(room.room_id, room.name)
+        return {room.room_id: self.ledger.room_reading(room.room_id) for room in rooms}
 
     def _track_availability(
         self, room: RoomConfig, reading: Reading | None, now: datetime

@@ -25,6 +25,7 @@ from .billing.alarms import AlarmLevels, InvalidAlarmLevels
 from .billing.errors import BillingError
 from .billing.money import parse_amount
 from .billing.relay_policy import InvalidRelaySettings, RelaySettings
+from .billing.validation import MAX_TEXT_LENGTH
 from .const import (
     CONF_ALARM_1,
     CONF_ALARM_2,
@@ -71,12 +72,19 @@ class _HubSubentryFlow(ConfigSubentryFlow):
             if subentry.subentry_type == kind
         }
 
-    def _name_taken(self, kind: str, name: str, own_id: str | None) -> bool:
-        return any(
+    def _name_error(self, kind: str, name: str, own_id: str | None) -> str | None:
+        """Why a room or tenant name cannot be used (the ledger keeps 1-200 characters)."""
+        if not name:
+            return "name_required"
+        if len(name) > MAX_TEXT_LENGTH:
+            return "name_too_long"
+        if any(
             subentry.title.casefold() == name.casefold()
             for subentry_id, subentry in self._subentries(kind).items()
             if subentry_id != own_id
-        )
+        ):
+            return "name_in_use"
+        return None
 
 
 class RoomSubentryFlow(_HubSubentryFlow):
@@ -112,10 +120,8 @@ class RoomSubentryFlow(_HubSubentryFlow):
             unit_id = user_input[CONF_UNIT_ID]
             rated = user_input.get(CONF_RATED_POWER) or model.rated_power_w
             has_relay = bool(user_input.get(CONF_HAS_RELAY, model.has_relay))
-            if not name:
-                errors[CONF_NAME] = "name_required"
-            elif self._name_taken(SUBENTRY_ROOM, name, own_id):
-                errors[CONF_NAME] = "name_in_use"
+            if name_error := self._name_error(SUBENTRY_ROOM, name, own_id):
+                errors[CONF_NAME] = name_error
             if unit_id != int(unit_id) or not 1 <= unit_id <= 247:
                 errors[CONF_UNIT_ID] = "unit_id_out_of_range"
             elif any(
@@ -244,10 +250,8 @@ class TenantSubentryFlow(_HubSubentryFlow):
         if user_input is not None:
             defaults = defaults | user_input
             name = user_input[CONF_NAME].strip()
-            if not name:
-                errors[CONF_NAME] = "name_required"
-            elif self._name_taken(SUBENTRY_TENANT, name, own_id):
-                errors[CONF_NAME] = "name_in_use"
+            if name_error := self._name_error(SUBENTRY_TENANT, name, own_id):
+                errors[CONF_NAME] = name_error
             rooms = (
                 user_input.get(CONF_ROOMS, [])
                 if subentry is None

@@ -6,9 +6,14 @@ import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 import socket
+from types import MappingProxyType
 from typing import Any
 
-from homeassistant.config_entries import ConfigSubentryDataWithId
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigSubentry,
+    ConfigSubentryDataWithId,
+)
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -95,6 +100,22 @@ async def simulator(socket_enabled: None) -> AsyncIterator[Simulator]:
 # this high lets such a jump through the impossible-energy check (which the
 # meter tests cover on their own).
 UNLIMITED_POWER_W = 10**12
+
+
+def add_subentry(
+    hass: HomeAssistant, entry: ConfigEntry, data: ConfigSubentryDataWithId
+) -> None:
+    """Add a subentry as a finished subentry flow would (its update listener runs)."""
+    hass.config_entries.async_add_subentry(
+        entry,
+        ConfigSubentry(
+            subentry_id=data["subentry_id"],
+            subentry_type=data["subentry_type"],
+            title=data["title"],
+            unique_id=data["unique_id"],
+            data=MappingProxyType(data["data"]),
+        ),
+    )
 
 
 def room_subentry(

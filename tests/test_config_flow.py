@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from types import MappingProxyType
 from typing import Any
 
 from homeassistant.config_entries import (
     SOURCE_RECONFIGURE,
     SOURCE_USER,
     ConfigEntryState,
-    ConfigSubentry,
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType, InvalidData
@@ -22,7 +20,7 @@ from custom_components.yunjing.billing.errors import BillingError
 from custom_components.yunjing.const import DOMAIN
 from custom_components.yunjing.meters.simulator import Simulator
 
-from .conftest import hub_entry, room_subentry
+from .conftest import add_subentry, hub_entry, room_subentry
 from .test_init import state
 
 BILLING = {"price": "0.56", "currency": "CNY", "billing_day": 1, "poll_interval": 10}
@@ -194,16 +192,7 @@ async def test_a_restarted_simulated_building_counts_on_from_the_ledger(
     await hass.config_entries.flow.async_configure(flow_id, {"time_scale": 1})
     entry = (await _finish(hass, flow_id))["result"]
     room = room_subentry("room101", "101", "sdm120", 1, relay=False)
-    hass.config_entries.async_add_subentry(
-        entry,
-        ConfigSubentry(
-            subentry_id=room["subentry_id"],
-            subentry_type=room["subentry_type"],
-            title=room["title"],
-            unique_id=room["unique_id"],
-            data=MappingProxyType(room["data"]),
-        ),
-    )
+    add_subentry(hass, entry, room)
     await hass.async_block_till_done()
     # The last run billed 50 kWh more than the building's initial count.
     counted = entry.runtime_data.simulator.room(1).import_wh

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from types import MappingProxyType
 from typing import Any
 
-from homeassistant.config_entries import ConfigEntryState, ConfigSubentry
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Context, Event, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.update_coordinator import UpdateFailed
@@ -20,7 +19,7 @@ from custom_components.yunjing.const import DOMAIN
 from custom_components.yunjing.coordinator import room_configs
 from custom_components.yunjing.meters.simulator import Simulator
 
-from .conftest import hub_entry, room_subentry, tenant_subentry
+from .conftest import add_subentry, hub_entry, room_subentry, tenant_subentry
 
 
 def state(hass: HomeAssistant, entity_id: str) -> str:
@@ -258,16 +257,6 @@ async def test_a_cycle_cut_short_by_unloading_sends_no_relay_command(
     coordinator._closed = False
 
 
-def _as_subentry(data: Any) -> ConfigSubentry:
-    return ConfigSubentry(
-        subentry_id=data["subentry_id"],
-        subentry_type=data["subentry_type"],
-        title=data["title"],
-        unique_id=data["unique_id"],
-        data=MappingProxyType(data["data"]),
-    )
-
-
 async def test_a_tenant_device_appears_only_once_the_ledger_has_the_account(
     hass: HomeAssistant, hub: MockConfigEntry, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -294,16 +283,12 @@ async def test_a_tenant_device_appears_only_once_the_ledger_has_the_account(
     async def another_tenant_arrives_meanwhile(**kwargs: Any) -> None:
         await sync(**kwargs)
         if "hanmeimei" not in hub.subentries:
-            hass.config_entries.async_add_subentry(
-                hub, _as_subentry(tenant_subentry("hanmeimei", "Han Meimei", []))
-            )
+            add_subentry(hass, hub, tenant_subentry("hanmeimei", "Han Meimei", []))
 
     monkeypatch.setattr(
         coordinator, "async_sync_ledger", another_tenant_arrives_meanwhile
     )
-    hass.config_entries.async_add_subentry(
-        hub, _as_subentry(tenant_subentry("wangfang", "Wang Fang", []))
-    )
+    add_subentry(hass, hub, tenant_subentry("wangfang", "Wang Fang", []))
     await hass.async_block_till_done()
     assert without_account == []
     assert state(hass, "sensor.han_meimei_balance") == "0.00"
@@ -321,9 +306,7 @@ async def test_a_poll_before_the_subentry_change_is_applied_bills_the_new_room(
         return set()
 
     monkeypatch.setattr(coordinator, "async_apply_subentry_changes", not_yet)
-    hass.config_entries.async_add_subentry(
-        hub, _as_subentry(room_subentry("room104", "104", "sdm120", 4, False))
-    )
+    add_subentry(hass, hub, room_subentry("room104", "104", "sdm120", 4, False))
     await hass.async_block_till_done()
     await poll_after(hass, simulator, 60)
     assert coordinator.last_update_success  # room 104 has no ledger row yet: added
@@ -435,9 +418,7 @@ async def test_after_a_crash_between_ledger_and_room_list_the_ledger_decides(
     await hass.async_block_till_done()
     assert hub.subentries["lilei"].data["rooms"] == ["room101", "room102", "room103"]
     # A tenant waiting for room 103's meter loses it to the one who moved in.
-    hass.config_entries.async_add_subentry(
-        hub, _as_subentry(tenant_subentry("hanmeimei", "Han Meimei", ["room103"]))
-    )
+    add_subentry(hass, hub, tenant_subentry("hanmeimei", "Han Meimei", ["room103"]))
     await hass.async_block_till_done()
     assert hub.subentries["hanmeimei"].data["rooms"] == []
     # Same after a move-out: the closed account holds no room.

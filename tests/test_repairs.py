@@ -73,12 +73,9 @@ async def test_removing_a_tenant_settles_them_and_frees_their_rooms(
     simulator: Simulator,
     hass_admin_user: Any,
 ) -> None:
-    from types import MappingProxyType
-
-    from homeassistant.config_entries import ConfigSubentry
     from homeassistant.core import Context
 
-    from .conftest import tenant_subentry
+    from .conftest import add_subentry, tenant_subentry
     from .test_init import device_id
 
     await hass.services.async_call(
@@ -105,16 +102,7 @@ async def test_removing_a_tenant_settles_them_and_frees_their_rooms(
 
     # Room 101 is free: a new tenant moves in and pays for it; Li Lei pays nothing more.
     new_tenant = tenant_subentry("hanmeimei", "Han Meimei", ["room101"])
-    hass.config_entries.async_add_subentry(
-        hub,
-        ConfigSubentry(
-            subentry_id=new_tenant["subentry_id"],
-            subentry_type=new_tenant["subentry_type"],
-            title=new_tenant["title"],
-            unique_id=new_tenant["unique_id"],
-            data=MappingProxyType(new_tenant["data"]),
-        ),
-    )
+    add_subentry(hass, hub, new_tenant)
     await hass.async_block_till_done()
     await poll_after(hass, simulator, 3600)
     assert state(hass, "sensor.han_meimei_balance") == "-0.50"

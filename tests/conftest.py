@@ -119,9 +119,9 @@ def add_subentry(
 
 
 def room_subentry(
-    room_id: str, name: str, model: str, unit_id: int, relay: bool
+    room_id: str, name: str, model: str, unit_id: int, relay: bool, **load: Any
 ) -> ConfigSubentryDataWithId:
-    """A room subentry as the room flow stores it."""
+    """A room subentry as the room flow stores it (`load`: malignant-load settings)."""
     return ConfigSubentryDataWithId(
         subentry_id=room_id,
         subentry_type="room",
@@ -132,6 +132,7 @@ def room_subentry(
             "unit_id": unit_id,
             "rated_power_w": UNLIMITED_POWER_W,
             "has_relay": relay,
+            **load,
         },
     )
 

@@ -15,7 +15,6 @@ from typing import Any
 from homeassistant.config_entries import (
     SOURCE_USER,
     ConfigEntryState,
-    ConfigSubentryDataWithId,
 )
 from homeassistant.core import Context, HomeAssistant, ServiceCall
 from homeassistant.data_entry_flow import FlowResultType, InvalidData
@@ -48,7 +47,7 @@ from custom_components.yunjing.meters.simulator import (
     Simulator,
 )
 
-from .conftest import UNLIMITED_POWER_W, hub_entry, tenant_subentry
+from .conftest import hub_entry, room_subentry, tenant_subentry
 
 
 def _switched(name: str, power_w: float, pf: float, on: bool = False) -> ApplianceSpec:
@@ -120,24 +119,6 @@ async def bench(socket_enabled: None) -> AsyncIterator[Simulator]:
         yield sim
 
 
-def room(
-    room_id: str, name: str, model: str, unit_id: int, relay: bool, **load: Any
-) -> ConfigSubentryDataWithId:
-    return ConfigSubentryDataWithId(
-        subentry_id=room_id,
-        subentry_type="room",
-        title=name,
-        unique_id=f"unit_{unit_id}",
-        data={
-            "model": model,
-            "unit_id": unit_id,
-            "rated_power_w": UNLIMITED_POWER_W,
-            "has_relay": relay,
-            **load,
-        },
-    )
-
-
 MODE_2 = {
     "load_mode": "trip",
     "resistive_min_w": 500,
@@ -198,9 +179,13 @@ class Hub:
             data=dict(base.data),
             options=options,
             subentries_data=[
-                room("room101", "101", "dds238_2", 1, True, **(room_101 or {})),
-                room("room102", "102", "em115_do", 2, True, **(room_102 or {})),
-                room("room103", "103", "sdm120", 3, False),
+                room_subentry(
+                    "room101", "101", "dds238_2", 1, True, **(room_101 or {})
+                ),
+                room_subentry(
+                    "room102", "102", "em115_do", 2, True, **(room_102 or {})
+                ),
+                room_subentry("room103", "103", "sdm120", 3, False),
                 tenant_data,
             ],
         )

@@ -109,28 +109,19 @@ async def test_removing_a_tenant_settles_them_and_frees_their_rooms(
     assert await hass.async_add_executor_job(ledger.balance, "lilei") == 0
 
 
+@pytest.mark.parametrize("while_unloaded", [False, True])
 async def test_removing_a_tenant_in_arrears_says_what_is_owed(
-    hass: HomeAssistant, hub: MockConfigEntry, simulator: Simulator
+    hass: HomeAssistant,
+    hub: MockConfigEntry,
+    simulator: Simulator,
+    while_unloaded: bool,
 ) -> None:
     await poll_after(hass, simulator, 7200)  # 2 rooms x 2 kWh x 0.50 = 2.00 owed
+    if while_unloaded:  # then setup settles the removed tenant
+        assert await hass.config_entries.async_unload(hub.entry_id)
     assert hass.config_entries.async_remove_subentry(hub, "lilei")
-    await hass.async_block_till_done()
-    issue = ir.async_get(hass).async_get_issue(DOMAIN, "tenant_removed_lilei")
-    assert issue is not None
-    assert issue.translation_placeholders == {
-        "tenant": "Li Lei",
-        "refunded": "0.00 CNY",
-        "arrears": "2.00 CNY",
-    }
-
-
-async def test_a_tenant_removed_while_the_hub_was_unloaded_is_settled_at_setup(
-    hass: HomeAssistant, hub: MockConfigEntry, simulator: Simulator
-) -> None:
-    await poll_after(hass, simulator, 7200)  # 2 rooms x 2 kWh x 0.50 = 2.00 owed
-    assert await hass.config_entries.async_unload(hub.entry_id)
-    assert hass.config_entries.async_remove_subentry(hub, "lilei")
-    assert await hass.config_entries.async_setup(hub.entry_id)
+    if while_unloaded:
+        assert await hass.config_entries.async_setup(hub.entry_id)
     await hass.async_block_till_done()
     issue = ir.async_get(hass).async_get_issue(DOMAIN, "tenant_removed_lilei")
     assert issue is not None
